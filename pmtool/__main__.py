@@ -1,0 +1,3 @@
+from pmtool.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The `pmtool` command line. Commands are thin: parse, call one service, render.
+
+Only click and the standard library are imported at start-up; each command imports
+the services it needs, so `pmtool task list` never pays for the ORM or Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from pmtool import __version__
+from pmtool.cli.context import AppContext, translate_errors
+
+
+class RootGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.ensure_object(AppContext).argv = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return translate_errors(lambda: super(RootGroup, self).invoke(ctx))
+
+
+@click.group(
+    cls=RootGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "--version", prog_name="pmtool")
+@click.option(
+    "--db",
+    "database",
+    metavar="PATH_OR_URL",
+    help="Database file or SQLAlchemy URL [env: PMTOOL_DB; default: the platform data dir].",
+)
+@click.option(
+    "-p",
+    "--project",
+    envvar="PMTOOL_PROJECT",
+    metavar="KEY",
+    help="Project key [env: PMTOOL_PROJECT; default: the only or the default project].",
+)
+@click.option(
+    "--as",
+    "actor",
+    metavar="NAME",
+    help="Who is acting, for the audit trail [env: PMTOOL_USER; default: git user.name].",
+)
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, project: str | None, actor: str | None) -> None:
+    """pmtool: agile projects, clinical partners, approvals and theses in the terminal.
+
+    Run `pmtool demo` for a sample workspace, or `pmtool init` to start your own.
+
+    \b
+    Example:
+      pmtool init && pmtool project add PM "Sepsis early warning"
+      pmtool task add "Freeze the ICU cohort" --points 5 --type story
+      pmtool task list --format json
+    """
+    app = ctx.ensure_object(AppContext)
+    app.database, app.project, app.actor = database, project, actor
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _register() -> None:
+    from pmtool.cli import history, members, projects, sprints, tasks, workspace
+
+    for module in (workspace, projects, members, tasks, sprints, history):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli.main(prog_name="pmtool")
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

@@ -1,0 +1,79 @@
+"""What every command shares: the database, the project, the actor, and error handling."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pmtool.errors import PmError
+from pmtool.storage.location import DatabaseLocation, resolve_location
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from pmtool.storage.reader import Reader
+
+
+class CommandFailed(click.ClickException):
+    """A refused operation: one ``Error: ...`` line on stderr and the documented code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
+
+
+@dataclass
+class AppContext:
+    database: str | None = None
+    project: str | None = None
+    actor: str | None = None
+    argv: list[str] = field(default_factory=list)
+
+    def location(self) -> DatabaseLocation:
+        return resolve_location(self.database)
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        from pmtool.storage.reader import reading
+
+        with reading(self.location()) as reader:
+            yield reader
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """An audited unit of work for this command: all of it is stored, or nothing."""
+        from pmtool.services.actor import resolve_actor
+        from pmtool.services.session import writing
+
+        summary = " ".join(shlex.quote(argument) for argument in self.argv) or "pmtool"
+        with writing(self.location(), actor=resolve_actor(self.actor), summary=summary) as session:
+            yield session
+
+
+pass_app = click.make_pass_decorator(AppContext, ensure=True)
+
+
+def translate_errors(callback: Any) -> Any:
+    """Run a command body, turning pmtool and OS errors into one-line messages."""
+    try:
+        return callback()
+    except PmError as error:
+        raise CommandFailed(str(error), error.exit_code) from error
+    except PermissionError as error:
+        raise CommandFailed(f"permission denied: {error.filename or error}") from error
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except KeyboardInterrupt:
+        raise click.exceptions.Abort() from None
+    except Exception as error:
+        if os.environ.get("PMTOOL_DEBUG"):
+            raise
+        raise CommandFailed(
+            f"unexpected {type(error).__name__}: {error} (PMTOOL_DEBUG=1 shows the traceback)"
+        ) from error

@@ -1,0 +1,177 @@
+"""Creating, checking, upgrading and backing up the database; the demo workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pmtool.cli.context import AppContext, CommandFailed, pass_app
+from pmtool.cli.output import emit_object, format_option
+
+
+@click.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Create the database (or confirm it is ready) and print where it is.
+
+    \b
+    Example:
+      pmtool init
+      pmtool --db ./team.db init
+    """
+    from pmtool.storage.migrate import initialise
+
+    location = app.location()
+    created = initialise(location)
+    if created:
+        click.echo(f"Created a pmtool database at {location.describe()}")
+        click.echo('Next: pmtool project add KEY "Project name"')
+    else:
+        click.echo(f"The database at {location.describe()} is ready (schema up to date).")
+
+
+@click.group()
+def db() -> None:
+    """Where the database is, its schema version, backups and restores."""
+
+
+@db.command("path")
+@pass_app
+def db_path(app: AppContext) -> None:
+    """Print the database location (--db, then PMTOOL_DB, then the platform data dir).
+
+    \b
+    Example:
+      pmtool db path
+    """
+    click.echo(app.location().describe())
+
+
+@db.command("check")
+@format_option
+@pass_app
+def db_check(app: AppContext, fmt: str) -> None:
+    """Check that the database opens, is intact and is at this pmtool's schema.
+
+    Exits 1 with the reason when it is not.
+
+    \b
+    Example:
+      pmtool db check --format json
+    """
+    from pmtool.services.read.health import check_database
+
+    report = check_database(app.location())
+    emit_object(report, fmt)
+    if not report["ok"]:
+        raise CommandFailed(report["problem"])
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: AppContext) -> None:
+    """Upgrade the schema to this pmtool's version, backing the file up first.
+
+    \b
+    Example:
+      pmtool db upgrade
+    """
+    from pmtool.storage.migrate import upgrade_with_backup
+
+    before, after, backup = upgrade_with_backup(app.location())
+    if before == after:
+        click.echo(f"Already at schema {after}; nothing to do.")
+        return
+    if backup is not None:
+        click.echo(f"Backed up to {backup}")
+    click.echo(f"Upgraded schema {before} -> {after}")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def db_backup(app: AppContext, file: Path) -> None:
+    """Write a consistent copy of the database to FILE (readable only by you).
+
+    \b
+    Example:
+      pmtool db backup ~/backups/pmtool-2026-11-27.db
+    """
+    from pmtool.storage.migrate import backup_to
+
+    backup_to(app.location(), file.expanduser().absolute())
+    click.echo(f"Backed up {app.location().describe()} to {file}")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def db_restore(app: AppContext, file: Path) -> None:
+    """Replace the database with the backup FILE; the current one is backed up first.
+
+    \b
+    Example:
+      pmtool db restore ~/backups/pmtool-2026-11-27.db
+    """
+    from pmtool.storage.migrate import restore_from
+
+    safety_copy = restore_from(app.location(), file.expanduser().absolute())
+    if safety_copy is not None:
+        click.echo(f"The database as it was is kept at {safety_copy}")
+    click.echo(f"Restored {app.location().describe()} from {file}")
+
+
+@click.command()
+@click.option(
+    "--path",
+    "target",
+    type=click.Path(path_type=Path),
+    help="Where to create the demo database (default: a new temporary folder).",
+)
+@click.option("--no-tui", is_flag=True, help="Print a summary instead of opening the TUI.")
+@pass_app
+def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
+    """Create a demo workspace (a clinical AI project with sprints and history) and open it.
+
+    The demo never touches your own database: it goes to --path, --db, or a new
+    temporary folder, and refuses a file that exists already.
+
+    \b
+    Example:
+      pmtool demo --no-tui
+      pmtool demo --path ./demo.db
+    """
+    import sys
+    import tempfile
+
+    from pmtool.services.demo import build_demo
+    from pmtool.storage.location import resolve_location
+
+    if target is not None:
+        location = resolve_location(str(target.expanduser().absolute()))
+    elif app.database:
+        location = resolve_location(app.database)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="pmtool-demo-"))
+        location = resolve_location(str(folder / "demo.db"))
+    if location.path is not None and location.path.exists():
+        raise CommandFailed(f"{location.path} exists already; the demo only writes new files")
+    summary = build_demo(location)
+    app.database = location.url if location.path is None else str(location.path)
+    if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+        from pmtool.cli.tui import open_tui
+
+        open_tui(app)
+        return
+    click.echo(f"Demo workspace created at {location.describe()}")
+    for line in summary:
+        click.echo(f"  {line}")
+    click.echo("Try it:")
+    click.echo(f"  export PMTOOL_DB={location.describe()}")
+    click.echo("  pmtool sprint burndown current")
+    click.echo("  pmtool task list --sprint current")
+    click.echo("  pmtool tui")
+
+
+COMMANDS = [init, db, demo]

@@ -1,0 +1,14 @@
+"""Vocabularies and limits shared by the interfaces and the services (no imports)."""
+
+from __future__ import annotations
+
+TASK_TYPES = ("story", "bug", "task", "spike")
+PRIORITIES = ("low", "medium", "high", "critical")
+DEFAULT_WORKFLOW = ("backlog", "todo", "in_progress", "review", "done")
+DONE_STATUSES = frozenset({"done"})
+SPRINT_STATUSES = ("planned", "active", "closed")
+MAX_TITLE_LENGTH = 200
+MAX_NAME_LENGTH = 100
+MAX_POINTS = 1000
+PROJECT_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
+DEFAULT_PROJECT_SETTING = "default_project"

@@ -1,0 +1,1 @@
+"""Read side: plain SQL over the views through a Reader. Standard library only."""

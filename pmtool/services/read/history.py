@@ -1,0 +1,125 @@
+"""The audit trail as readable rows: what changed, when, by whom, in which command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmtool.services.read.tasks import task_id
+from pmtool.services.values import decode, iso_timestamp
+from pmtool.storage.reader import Reader, Row
+
+HISTORY_FIELDS = (
+    "id",
+    "at",
+    "actor",
+    "command",
+    "summary",
+    "entity",
+    "action",
+    "field",
+    "old",
+    "new",
+)
+
+
+# A created row is shown once, by its title or name; ranks are bookkeeping.
+_SHOWN_CHANGES = """
+    (a.action <> 'create' OR a.field IN ('title', 'name', 'value'))
+    AND (a.field IS NULL OR a.field <> 'rank')
+"""
+
+
+# Foreign keys in the trail are shown by name: (label, table, SQL for the name).
+_REFERENCES = {
+    "sprint_id": ("sprint", "SELECT id, name FROM sprint"),
+    "assignee_id": ("assignee", "SELECT id, name FROM member"),
+    "parent_id": (
+        "parent",
+        "SELECT t.id, p.key || '-' || t.number FROM task t JOIN project p ON p.id = t.project_id",
+    ),
+}
+
+
+def _reference_names(reader: Reader, rows: list[Row]) -> dict[tuple[str, str], str]:
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        if row["field"] in _REFERENCES:
+            for value in (row["old"], row["new"]):
+                if value is not None:
+                    wanted.setdefault(row["field"], set()).add(int(decode(value)))
+    names: dict[tuple[str, str], str] = {}
+    for field, ids in wanted.items():
+        sql = _REFERENCES[field][1]
+        for found_id, name in reader.tuples(sql):
+            if found_id in ids:
+                names[(field, str(found_id))] = name
+    return names
+
+
+def _shown(value: str | None) -> Any:
+    decoded = decode(value)
+    if isinstance(decoded, list):
+        return ", ".join(str(item) for item in decoded)
+    return decoded
+
+
+def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> list[Row]:
+    """Newest first. Task ids are shown as their keys; undone commands are marked."""
+    conditions = [_SHOWN_CHANGES]
+    params: dict[str, Any] = {"limit": limit}
+    if task_key is not None:
+        conditions.append("a.entity = 'task' AND a.entity_id = :entity_id")
+        params["entity_id"] = str(task_id(reader, task_key))
+    # SQLite: compare as integers so the primary-key index is used; elsewhere as text,
+    # because entity ids of settings are not numbers.
+    if reader.dialect == "sqlite":
+        id_match = "{alias}.id = CAST(a.entity_id AS INTEGER)"
+    else:
+        id_match = "CAST({alias}.id AS TEXT) = a.entity_id"
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = reader.rows(
+        f"""
+        SELECT a.id, a.at, a.actor, a.command_id, c.summary, c.undone_by, a.entity,
+               a.entity_id, a.action, a.field, a.old, a.new,
+               p.key || '-' || t.number AS task_key, pr.key AS project_key,
+               s.name AS sprint_name, m.name AS member_name
+        FROM audit a
+        JOIN command c ON c.id = a.command_id
+        LEFT JOIN task t ON a.entity = 'task' AND {id_match.format(alias="t")}
+        LEFT JOIN project p ON p.id = t.project_id
+        LEFT JOIN project pr ON a.entity = 'project' AND {id_match.format(alias="pr")}
+        LEFT JOIN sprint s ON a.entity = 'sprint' AND {id_match.format(alias="s")}
+        LEFT JOIN member m ON a.entity = 'member' AND {id_match.format(alias="m")}
+        {where}
+        ORDER BY a.id DESC LIMIT :limit
+        """,
+        params,
+    )
+    names = _reference_names(reader, rows)
+    result: list[Row] = []
+    for row in rows:
+        name = (
+            row["task_key"]
+            or row["project_key"]
+            or row["sprint_name"]
+            or row["member_name"]
+            or row["entity_id"]
+        )
+        summary = row["summary"] + (" (undone)" if row["undone_by"] else "")
+        result.append(
+            {
+                "id": row["id"],
+                "at": iso_timestamp(row["at"]),
+                "actor": row["actor"],
+                "command": row["command_id"],
+                "summary": summary,
+                "entity": f"{row['entity']} {name}",
+                "action": row["action"],
+                "field": None
+                if row["action"] == "create"
+                else _REFERENCES.get(row["field"], (row["field"],))[0],
+                "old": names.get((row["field"], row["old"]), _shown(row["old"])),
+                "new": names.get((row["field"], row["new"]), _shown(row["new"])),
+            }
+        )
+    return result

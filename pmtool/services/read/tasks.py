@@ -1,0 +1,161 @@
+"""Tasks as rows for lists, boards and exports (read side)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pmtool.errors import InvalidInput, NotFound
+from pmtool.services.values import iso_date, iso_timestamp, labels_from_json
+from pmtool.storage.reader import Reader, Row
+
+# The JSON fields of a task, in order. Documented in docs/json-fields.md; keep stable.
+TASK_FIELDS = (
+    "key", "title", "status", "points", "sprint", "assignee", "labels", "due",
+    "type", "priority", "parent", "project", "created", "updated",
+)  # fmt: skip
+
+_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})\s*$")
+
+_SELECT = """
+SELECT key, title, status, points, sprint, assignee, labels, due, type, priority, parent,
+       project, created, updated
+FROM v_task
+"""
+
+
+def parse_key(text: str) -> tuple[str, int]:
+    """``PM-12`` as (``PM``, 12)."""
+    match = _KEY.match(text)
+    if not match:
+        raise InvalidInput(f"{text!r} is not a task key; keys look like PM-12")
+    return match.group(1).upper(), int(match.group(2))
+
+
+def _to_output(values: Sequence[Any]) -> Row:
+    row = dict(zip(TASK_FIELDS, values, strict=True))
+    row["labels"] = labels_from_json(row["labels"])
+    row["due"] = iso_date(row["due"])
+    row["created"] = iso_timestamp(row["created"])
+    row["updated"] = iso_timestamp(row["updated"])
+    return row
+
+
+def sprint_id_by_name(reader: Reader, project_id: int, name: str) -> int | None:
+    """The sprint's id; ``current``/``active`` mean the active one; ``none`` the backlog."""
+    wanted = name.strip()
+    if wanted.lower() in ("none", "backlog", "-"):
+        return None
+    if wanted.lower() in ("current", "active"):
+        found = reader.tuples(
+            "SELECT id FROM sprint WHERE project_id = :p AND status = 'active'", {"p": project_id}
+        )
+        if not found:
+            raise NotFound("no active sprint; start one with `pmtool sprint start NAME`")
+        return int(found[0][0])
+    found = reader.tuples(
+        "SELECT id FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
+        {"p": project_id, "n": wanted},
+    )
+    if not found:
+        raise NotFound(f"no sprint {wanted!r} in this project (`pmtool sprint list` shows them)")
+    return int(found[0][0])
+
+
+def list_tasks(
+    reader: Reader,
+    project_id: int,
+    *,
+    statuses: tuple[str, ...] = (),
+    sprint: str | None = None,
+    assignee: str | None = None,
+    labels: tuple[str, ...] = (),
+    overdue_on: date | None = None,
+    text: str | None = None,
+) -> list[Row]:
+    """Tasks of a project in board order (status column, then rank), filtered."""
+    conditions = ["project_id = :project"]
+    params: dict[str, Any] = {"project": project_id}
+    if statuses:
+        known = {
+            row[0]
+            for row in reader.tuples(
+                "SELECT name FROM workflow_column WHERE project_id = :p", {"p": project_id}
+            )
+        }
+        for status in statuses:
+            if status not in known:
+                raise InvalidInput(
+                    f"no status {status!r}; the statuses are: {', '.join(sorted(known))}"
+                )
+        names = [f":status{index}" for index in range(len(statuses))]
+        conditions.append(f"status IN ({', '.join(names)})")
+        params.update({f"status{index}": status for index, status in enumerate(statuses)})
+    if sprint is not None:
+        sprint_id = sprint_id_by_name(reader, project_id, sprint)
+        if sprint_id is None:
+            conditions.append("sprint_id IS NULL")
+        else:
+            conditions.append("sprint_id = :sprint")
+            params["sprint"] = sprint_id
+    if assignee is not None:
+        if assignee.strip().lower() in ("none", "-"):
+            conditions.append("assignee IS NULL")
+        else:
+            conditions.append("lower(assignee) = lower(:assignee)")
+            params["assignee"] = assignee.strip()
+    for index, label in enumerate(labels):
+        params[f"label{index}"] = label
+        if reader.dialect == "sqlite":
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM json_each(labels) WHERE value = :label{index})"
+            )
+        else:
+            conditions.append(f"CAST(labels AS jsonb) ? :label{index}")
+    if overdue_on is not None:
+        conditions.append("due < :today AND NOT is_done")
+        params["today"] = overdue_on.isoformat()
+    if text:
+        conditions.append("(lower(title) LIKE :text OR lower(key) = lower(:exact))")
+        params["text"] = f"%{text.strip().lower()}%"
+        params["exact"] = text.strip()
+    sql = f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY status_position, rank, number"
+    return [_to_output(values) for values in reader.tuples(sql, params)]
+
+
+def task_row(reader: Reader, key: str) -> Row:
+    """One task with its description, subtasks and recent history."""
+    project_key, number = parse_key(key)
+    found = reader.tuples(
+        f"{_SELECT} WHERE project = :project AND number = :number",
+        {"project": project_key, "number": number},
+    )
+    if not found:
+        raise NotFound(f"no task {project_key}-{number}")
+    row = _to_output(found[0])
+    extra = reader.rows(
+        "SELECT id, description, project_id FROM v_task WHERE project = :p AND number = :n",
+        {"p": project_key, "n": number},
+    )[0]
+    row["description"] = extra["description"]
+    row["subtasks"] = [
+        values[0]
+        for values in reader.tuples(
+            "SELECT key FROM v_task WHERE parent = :key ORDER BY number", {"key": row["key"]}
+        )
+    ]
+    return row
+
+
+def task_id(reader: Reader, key: str) -> int:
+    project_key, number = parse_key(key)
+    found = reader.tuples(
+        "SELECT t.id FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE p.key = :p AND t.number = :n",
+        {"p": project_key, "n": number},
+    )
+    if not found:
+        raise NotFound(f"no task {project_key}-{number}")
+    return int(found[0][0])

@@ -1,0 +1,1 @@
+"""The Textual app: dashboard, sprint board, backlog (imports Textual: TUI paths only)."""
