@@ -69,6 +69,8 @@ def translate_errors(callback: Any) -> Any:
         raise CommandFailed(f"permission denied: {error.filename or error}") from error
     except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
         raise
+    except BrokenPipeError:
+        raise  # the reader of our output went away; main() ends quietly
     except KeyboardInterrupt:
         raise click.exceptions.Abort() from None
     except Exception as error:

@@ -72,31 +72,27 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
         max([len(column.header), *(len(line[index]) for line in cells)])
         for index, column in enumerate(columns)
     ]
-    minimum = [
-        widths[index]
-        if column.keep_width
-        else 10
-        if column.flexible
-        else min(len(column.header), 8)
-        for index, column in enumerate(columns)
-    ]
     gap = 2
     overflow = sum(widths) + gap * (len(columns) - 1) - width
-    for prefer_flexible in (True, False):
+    # Shrink in three passes: flexible columns (titles) to a comfortable width, then
+    # the other columns widest first, then flexible columns to their minimum.
+    comfortable = [30 if c.flexible else widths[i] for i, c in enumerate(columns)]
+    narrow = [
+        widths[i] if c.keep_width else 10 if c.flexible else min(widths[i], max(len(c.header), 8))
+        for i, c in enumerate(columns)
+    ]
+    for floor, flexible_pass in ((comfortable, True), (narrow, False), (narrow, True)):
         while overflow > 0:
             candidates = [
                 index
                 for index, column in enumerate(columns)
-                if widths[index] > minimum[index] and (column.flexible or not prefer_flexible)
+                if column.flexible == flexible_pass and widths[index] > floor[index]
             ]
             if not candidates:
                 break
             widest = max(candidates, key=lambda index: widths[index])
-            shrink = min(overflow, widths[widest] - minimum[widest])
-            if not prefer_flexible:
-                shrink = 1
-            widths[widest] -= shrink
-            overflow -= shrink
+            widths[widest] -= 1
+            overflow -= 1
 
     def line(values: Sequence[str]) -> str:
         parts = []

@@ -21,7 +21,7 @@ TASK_COLUMNS = [
     Column("title", "TITLE", flexible=True),
     Column("assignee", "ASSIGNEE"),
     Column("sprint", "SPRINT"),
-    Column("due", "DUE"),
+    Column("due", "DUE", keep_width=True),
     Column("labels", "LABELS"),
 ]
 
