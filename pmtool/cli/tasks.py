@@ -62,14 +62,14 @@ def task_add(
     status: str | None,
     force: bool,
 ) -> None:
-    """Add a task and print its key.
+    """Add a task and print its key (a note on stderr if its sprint is over capacity).
 
     \b
     Example:
       pmtool task add "Define sepsis label (Sepsis-3)" --points 3 --type story \\
           --label data --sprint current --due +1w
     """
-    from pmtool.services import projects, tasks
+    from pmtool.services import projects, sprints, tasks
 
     with app.writing() as session:
         chosen = projects.get_project(session, app.project)
@@ -90,7 +90,10 @@ def task_add(
             force=force,
         )
         key = f"{chosen.key}-{created.number}"
+        warning = sprints.over_capacity(session, created.sprint_id)
     click.echo(key)
+    if warning:
+        click.echo(f"Note: {warning}", err=True)
 
 
 @task.command("list")
@@ -231,7 +234,7 @@ def task_edit(
       pmtool task edit PM-3 --points 5 --assignee Lena --label imaging
       pmtool task edit PM-4 PM-5 --sprint "Sprint 3"
     """
-    from pmtool.services import tasks
+    from pmtool.services import sprints, tasks
 
     changes = {
         "title": title,
@@ -249,9 +252,11 @@ def task_edit(
     if not any(value for value in changes.values()):
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     with app.writing() as session:
-        for key in keys:
-            tasks.edit_task(session, tasks.get_task(session, key), **changes)
+        edited = [tasks.edit_task(session, tasks.get_task(session, key), **changes) for key in keys]
+        warning = sprints.over_capacity(session, edited[-1].sprint_id) if sprint else None
     click.echo(f"Updated {', '.join(key.upper() for key in keys)}")
+    if warning:
+        click.echo(f"Note: {warning}", err=True)
 
 
 @task.command("move")

@@ -153,3 +153,20 @@ def close_sprint(session: Session, sprint: Sprint, *, carry_to: str | None = Non
         carried_keys=[f"{project.key}-{task.number}" for task in unfinished],
         carried_to=target.name if target is not None else None,
     )
+
+
+def over_capacity(session: Session, sprint_id: int | None) -> str | None:
+    """A warning when the sprint's planned points exceed its capacity, else None."""
+    if sprint_id is None:
+        return None
+    sprint = session.get(Sprint, sprint_id)
+    if sprint is None or sprint.capacity is None:
+        return None
+    planned = session.exec(
+        select(func.coalesce(func.sum(Task.points), 0)).where(
+            Task.sprint_id == sprint_id, col(Task.deleted_at).is_(None)
+        )
+    ).one()
+    if int(planned or 0) <= sprint.capacity:
+        return None
+    return f"{sprint.name} now holds {planned} points against a capacity of {sprint.capacity}"
