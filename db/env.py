@@ -16,6 +16,10 @@ config = context.config
 
 
 def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "sqlite":
+        # Batch mode renames a rebuilt table into place; without this, SQLite refuses the
+        # rename because the views (v_task, v_sprint) name the table being replaced.
+        connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
     context.configure(
         connection=connection,
         target_metadata=metadata,

@@ -62,3 +62,9 @@ def workspace(run: Invoke) -> Invoke:
     assert run("member", "add", "Lena Vogel", "--role", "data scientist").exit_code == 0
     assert run("member", "add", "Jonas Weber").exit_code == 0
     return run
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: builds and installs the wheel (deselect with -m 'not slow')"
+    )

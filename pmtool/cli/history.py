@@ -10,7 +10,14 @@ from pmtool.cli.output import Column, emit_rows, format_option
 
 @click.command()
 @click.argument("key", required=False, metavar="[KEY-N]")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="How many changes to show.",
+)
 @format_option
 @pass_app
 def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
@@ -21,7 +28,7 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
       pmtool log PM-3
       pmtool log -n 200 --format csv
     """
-    from pmtool.services.read.history import history
+    from pmtool.services.read.history import HISTORY_FIELDS, history
     from pmtool.services.values import local_minute
 
     with app.reading() as reader:
@@ -34,16 +41,17 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
         fmt,
         [
             Column("at", "WHEN", keep_width=True),
-            Column("actor", "WHO"),
-            Column("command", "#", align_right=True),
-            Column("entity", "WHAT"),
-            Column("action", "DID"),
+            Column("actor", "WHO", drop_order=4),
+            Column("command", "#", align_right=True, drop_order=1),
+            Column("entity", "WHAT", keep_width=True),
+            Column("action", "DID", drop_order=2),
             Column("field", "FIELD"),
-            Column("old", "OLD"),
+            Column("old", "OLD", drop_order=5),
             Column("new", "NEW"),
-            Column("summary", "COMMAND", flexible=True),
+            Column("summary", "COMMAND", flexible=True, drop_order=3),
         ],
         empty_message="No history yet.",
+        fields=HISTORY_FIELDS,
     )
 
 

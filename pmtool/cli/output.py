@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 FORMATS = ("table", "json", "csv", "md")
+KEPT_WIDTH = 16  # a key such as SEPSIS-123 or an ISO date always fits
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -40,7 +41,8 @@ class Column:
     header: str
     flexible: bool = False
     align_right: bool = False
-    keep_width: bool = False  # never shrink (keys, dates)
+    keep_width: bool = False  # shrink no further than KEPT_WIDTH (keys, dates, names)
+    drop_order: int | None = None  # when even the narrowest table is too wide: 1 goes first
 
 
 def _cell(value: Any) -> str:
@@ -65,8 +67,34 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
+def _drop_key(column: Column) -> int:
+    return column.drop_order or 0
+
+
+def _floor_width(column: Column, natural: int) -> int:
+    if column.keep_width:
+        return min(natural, KEPT_WIDTH)
+    if column.flexible:
+        return min(natural, 10)
+    return min(natural, max(len(column.header), 8))
+
+
+def _narrowest_width(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> int:
+    """The width of the table with every column at its floor."""
+    total = 0
+    for column in columns:
+        natural = max([len(column.header), *(len(_cell(row.get(column.field))) for row in rows)])
+        total += _floor_width(column, natural)
+    return total + 2 * (len(columns) - 1)
+
+
 def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int) -> str:
-    """Aligned columns that fit ``width``: flexible columns shrink first, then the widest."""
+    """Aligned columns that fit ``width``: flexible columns shrink first, then the widest;
+    on narrow terminals the columns with a ``drop_order`` are left out, lowest first."""
+    droppable = sorted((c for c in columns if c.drop_order is not None), key=_drop_key)
+    while droppable and _narrowest_width(rows, columns) > width:
+        dropped = droppable.pop(0)
+        columns = [column for column in columns if column is not dropped]
     cells = [[_cell(row.get(column.field)) for column in columns] for row in rows]
     widths = [
         max([len(column.header), *(len(line[index]) for line in cells)])
@@ -77,10 +105,7 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
     # Shrink in three passes: flexible columns (titles) to a comfortable width, then
     # the other columns widest first, then flexible columns to their minimum.
     comfortable = [30 if c.flexible else widths[i] for i, c in enumerate(columns)]
-    narrow = [
-        widths[i] if c.keep_width else 10 if c.flexible else min(widths[i], max(len(c.header), 8))
-        for i, c in enumerate(columns)
-    ]
+    narrow = [_floor_width(column, widths[index]) for index, column in enumerate(columns)]
     for floor, flexible_pass in ((comfortable, True), (narrow, False), (narrow, True)):
         while overflow > 0:
             candidates = [
@@ -158,12 +183,19 @@ def emit_rows(
     columns: Sequence[Column] | None = None,
     *,
     empty_message: str = "Nothing to show.",
+    fields: Sequence[str] | None = None,
 ) -> None:
-    """Print a list. JSON and CSV carry every field; table and md the given columns."""
+    """Print a list. JSON and CSV carry every field; table and md the given columns.
+
+    ``fields`` names every field, so that an empty CSV has the same header as a full one.
+    """
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    fields = list(rows[0].keys()) if rows else [c.field for c in columns or ()]
+    if rows:
+        fields = list(rows[0].keys())
+    elif fields is None:
+        fields = [c.field for c in columns or ()]
     if fmt == "csv":
         click.echo(to_csv(rows, fields))
         return

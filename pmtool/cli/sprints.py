@@ -13,13 +13,13 @@ from pmtool.cli.params import DATE, DURATION
 SPRINT_COLUMNS = [
     Column("name", "SPRINT"),
     Column("status", "STATUS"),
-    Column("start", "START"),
-    Column("end", "END"),
-    Column("tasks", "TASKS", align_right=True),
+    Column("start", "START", keep_width=True),
+    Column("end", "END", keep_width=True),
+    Column("tasks", "TASKS", align_right=True, drop_order=2),
     Column("done_points", "DONE", align_right=True),
     Column("points", "POINTS", align_right=True),
-    Column("capacity", "CAPACITY", align_right=True),
-    Column("goal", "GOAL", flexible=True),
+    Column("capacity", "CAPACITY", align_right=True, drop_order=1),
+    Column("goal", "GOAL", flexible=True, drop_order=3),
 ]
 
 
@@ -67,10 +67,10 @@ def sprint_add(
 
 @sprint.command("edit")
 @click.argument("name")
-@click.option("--goal")
-@click.option("--capacity", type=int)
-@click.option("--start", type=DATE)
-@click.option("--end", type=DATE)
+@click.option("--goal", help="New sprint goal.")
+@click.option("--capacity", type=int, help="Points the team can take on.")
+@click.option("--start", type=DATE, help="New first day (only before the sprint starts).")
+@click.option("--end", type=DATE, help="New last day.")
 @pass_app
 def sprint_edit(
     app: AppContext,
@@ -154,7 +154,11 @@ def sprint_close(app: AppContext, name: str, carry_to: str | None) -> None:
 
 
 @sprint.command("list")
-@click.option("--status", type=click.Choice(["planned", "active", "closed"]))
+@click.option(
+    "--status",
+    type=click.Choice(["planned", "active", "closed"]),
+    help="Only sprints in this state.",
+)
 @format_option
 @pass_app
 def sprint_list(app: AppContext, status: str | None, fmt: str) -> None:
@@ -177,6 +181,7 @@ def sprint_list(app: AppContext, status: str | None, fmt: str) -> None:
         fmt,
         SPRINT_COLUMNS,
         empty_message="No sprints yet: pmtool sprint add NAME --start DATE --length 2w",
+        fields=sprints.SPRINT_FIELDS,
     )
 
 
@@ -281,6 +286,7 @@ def velocity(app: AppContext, last: int | None, fmt: str) -> None:
             Column("completion", "RATIO", align_right=True),
         ],
         empty_message="No closed sprints yet.",
+        fields=metrics.VELOCITY_FIELDS,
     )
     average = metrics.average_velocity(rows)
     if fmt == "table" and average is not None:

@@ -20,9 +20,9 @@ TASK_COLUMNS = [
     Column("points", "PTS", align_right=True),
     Column("title", "TITLE", flexible=True),
     Column("assignee", "ASSIGNEE"),
-    Column("sprint", "SPRINT"),
+    Column("sprint", "SPRINT", drop_order=2),
     Column("due", "DUE", keep_width=True),
-    Column("labels", "LABELS"),
+    Column("labels", "LABELS", drop_order=1),
 ]
 
 
@@ -34,8 +34,21 @@ def task() -> None:
 @task.command("add")
 @click.argument("title")
 @click.option("--points", type=int, help="Story points (0 or more).")
-@click.option("--type", "task_type", type=click.Choice(TYPES), default="task", show_default=True)
-@click.option("--priority", type=click.Choice(PRIORITIES), default="medium", show_default=True)
+@click.option(
+    "--type",
+    "task_type",
+    type=click.Choice(TYPES),
+    default="task",
+    show_default=True,
+    help="What kind of work it is.",
+)
+@click.option(
+    "--priority",
+    type=click.Choice(PRIORITIES),
+    default="medium",
+    show_default=True,
+    help="How urgent it is.",
+)
 @click.option("--assignee", metavar="NAME", help="A member (see `pmtool member list`).")
 @click.option("--label", "labels", multiple=True, metavar="L", help="A label (repeatable).")
 @click.option("--due", type=DATE, help="Due date: 2026-12-01, friday, +3d, ...")
@@ -133,7 +146,7 @@ def task_list(
     """
     from pmtool import clock
     from pmtool.services.read import projects
-    from pmtool.services.read.tasks import list_tasks
+    from pmtool.services.read.tasks import TASK_FIELDS, list_tasks
 
     with app.reading() as reader:
         project_id, _ = projects.resolve(reader, app.project)
@@ -147,7 +160,7 @@ def task_list(
             overdue_on=clock.today() if overdue else None,
             text=text,
         )
-    emit_rows(rows, fmt, TASK_COLUMNS, empty_message="No tasks match.")
+    emit_rows(rows, fmt, TASK_COLUMNS, empty_message="No tasks match.", fields=TASK_FIELDS)
 
 
 @task.command("show")
@@ -200,11 +213,11 @@ def _optional_text(value: str | None) -> Any:
 
 @task.command("edit")
 @click.argument("keys", nargs=-1, required=True, metavar="KEY-N...")
-@click.option("--title")
+@click.option("--title", help="New title.")
 @click.option("--description", "-d", help="New description ('none' clears it).")
 @click.option("--points", help="Story points ('none' clears them).")
-@click.option("--type", "task_type", type=click.Choice(TYPES))
-@click.option("--priority", type=click.Choice(PRIORITIES))
+@click.option("--type", "task_type", type=click.Choice(TYPES), help="New kind of work.")
+@click.option("--priority", type=click.Choice(PRIORITIES), help="New priority.")
 @click.option("--assignee", metavar="NAME", help="A member, or 'none'.")
 @click.option("--label", "add_labels", multiple=True, metavar="L", help="Add a label (repeatable).")
 @click.option("--unlabel", "remove_labels", multiple=True, metavar="L", help="Remove a label.")
@@ -249,7 +262,7 @@ def task_edit(
         "sprint": _optional_text(sprint),
         "parent": _optional_text(parent),
     }
-    if not any(value for value in changes.values()):
+    if all(value is None or value == [] for value in changes.values()):
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     with app.writing() as session:
         edited = [tasks.edit_task(session, tasks.get_task(session, key), **changes) for key in keys]

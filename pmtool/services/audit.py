@@ -196,18 +196,17 @@ def undo_last_command(session: Session) -> UndoResult:
             }
             session.add(model(**restored))
             continue
+        if audit_entry.action == "create" and key in reverted_creations:
+            continue  # one entry per field; the row is already gone (hard delete)
         instance = session.get(model, _entity_key(model, audit_entry.entity_id))
         if instance is None:
             raise Conflict(f"cannot undo #{target.id}: the {audit_entry.entity} it changed is gone")
         if audit_entry.action == "create":
-            if key in reverted_creations:
-                continue
+            # Undoing a creation deletes the row: the trail keeps every value it had, and
+            # rows created earlier (a sprint it was planned into) can then be undone too.
             reverted_creations.add(key)
-            if hasattr(instance, "deleted_at"):
-                instance.deleted_at = clock.utcnow()
-            else:
-                session.delete(instance)
-                session.flush()  # delete children before parents, in audit order
+            session.delete(instance)
+            session.flush()  # delete children before parents, in audit order
             continue
         assert audit_entry.field is not None
         current = encode(getattr(instance, audit_entry.field))

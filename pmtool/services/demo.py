@@ -7,11 +7,14 @@ past moments, so burndown, velocity and the log show what a real team would see.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlmodel import Session
+
 from pmtool import clock
+from pmtool.errors import Refused
 from pmtool.services import members, projects, sprints, tasks
 from pmtool.services.session import writing
 from pmtool.services.templates import load_checklist
@@ -84,31 +87,122 @@ BACKLOG = (
 )
 
 
-@contextmanager
-def _at(moment: datetime) -> Iterator[None]:
-    with clock.frozen(moment):
-        yield
+ACTIVE_SPRINT = (
+    "Sprint 4",
+    "Explainability and clinical review",
+    [
+        ("Clinical review of false alarms with Dr. Koch", "story", 5, ["clinical"]),
+        ("Explainability report for the ICU team", "story", 5, ["explainability"]),
+        ("External validation on the 2023 cohort", "story", 8, ["evaluation"]),
+        ("Threshold selection at 80% sensitivity", "task", 3, ["evaluation"]),
+        ("Update TRIPOD+AI checklist items 10-15", "task", 2, ["documentation", "research"]),
+        ("Performance regression test in CI", "task", 3, ["infra"]),
+    ],
+)
+SPRINT_DAYS = 14
+SCRUM_MASTER = "Tom Richter"
+
+Step = Callable[[Session], None]
+
+
+@dataclass(order=True)
+class _Event:
+    """One user command of the demo's history, run at ``moment`` by ``actor``."""
+
+    moment: datetime
+    sequence: int
+    actor: str = field(compare=False)
+    summary: str = field(compare=False)
+    step: Step = field(compare=False)
 
 
 def _moment(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute)).astimezone().astimezone(UTC)
 
 
+class _History:
+    """Collects the demo's commands, then runs them in time order."""
+
+    def __init__(self) -> None:
+        self.events: list[_Event] = []
+        self.keys: dict[str, str] = {}  # task title -> key, filled as tasks are created
+
+    def add(self, moment: datetime, actor: str, summary: str, step: Step) -> None:
+        self.events.append(_Event(moment, len(self.events), actor, summary, step))
+
+    def run(self, location: DatabaseLocation, now: datetime) -> int:
+        applied = 0
+        for event in sorted(self.events):
+            if event.moment > now:
+                continue  # later today: has not happened yet
+            try:
+                with (
+                    clock.frozen(event.moment),
+                    writing(location, actor=event.actor, summary=event.summary) as session,
+                ):
+                    event.step(session)
+            except Refused:
+                continue  # e.g. a WIP limit said no: the team waited, as teams do
+            applied += 1
+        return applied
+
+
+def _plan_sprint(
+    history: _History,
+    rng: random.Random,
+    name: str,
+    goal: str,
+    work: list[tuple[str, str, int, list[str]]],
+    start: date,
+    end: date,
+) -> None:
+    def plan(session: Session) -> None:
+        project = projects.get_project(session, "SEPSIS")
+        sprints.add_sprint(session, project, name, start=start, end=end, goal=goal, capacity=30)
+        for title, task_type, points, labels in work:
+            created = tasks.add_task(
+                session,
+                project,
+                title,
+                task_type=task_type,
+                points=points,
+                labels=labels,
+                sprint=name,
+                assignee=assignees[title],
+                due=due_dates[title],
+                force=True,
+            )
+            history.keys[title] = f"SEPSIS-{created.number}"
+
+    assignees = {title: rng.choice(TEAM[:4])[0] for title, *_ in work}
+    due_dates = {title: end if rng.random() < 0.4 else None for title, *_ in work}
+    history.add(_moment(start - timedelta(days=1), 15), SCRUM_MASTER, f"sprint add {name!r}", plan)
+
+
+def _move(history: _History, moment: datetime, actor: str, title: str, status: str) -> None:
+    def step(session: Session) -> None:
+        tasks.move_task(session, tasks.get_task(session, history.keys[title]), status)
+
+    history.add(moment, actor, f"task move {title[:30]!r} {status}", step)
+
+
 def build_demo(
     location: DatabaseLocation, *, today: date | None = None, seed: int = 7
 ) -> list[str]:
-    """Create the demo in an empty location; returns a few summary lines."""
+    """Create the demo in an empty location; returns a few summary lines.
+
+    Three closed sprints and an active one (today is its sixth day), each task moving
+    through the board on its own days, re-estimates, scope added mid-sprint, a task
+    reopened after review, and carry-over at each close.
+    """
     rng = random.Random(seed)
     today = today or clock.today()
+    now = min(clock.utcnow(), _moment(today, 23, 59))
     initialise(location)
-    sprint_length = 14
-    # Sprints 1-3 are closed, sprint 4 is running with today on its day 6.
-    first_start = today - timedelta(days=3 * sprint_length + 5)
+    first_start = today - timedelta(days=3 * SPRINT_DAYS + 5)
+    history = _History()
 
-    with (
-        _at(_moment(first_start - timedelta(days=3), 9)),
-        writing(location, actor="Tom Richter", summary="demo: set up project") as session,
-    ):
+    def set_up(session: Session) -> None:
         for name, role in TEAM:
             members.add_member(session, name, role=role)
         project = projects.add_project(
@@ -121,124 +215,13 @@ def build_demo(
         )
         projects.set_wip_limit(session, project, "in_progress", 4)
         projects.set_wip_limit(session, project, "review", 3)
+        projects.use_project(session, "SEPSIS")
 
-    all_sprints = [
-        *SPRINT_WORK,
-        (
-            "Sprint 4",
-            "Explainability and clinical review",
-            [
-                ("Clinical review of false alarms with Dr. Koch", "story", 5, ["clinical"]),
-                ("Explainability report for the ICU team", "story", 5, ["explainability"]),
-                ("External validation on the 2023 cohort", "story", 8, ["evaluation"]),
-                ("Threshold selection at 80% sensitivity", "task", 3, ["evaluation"]),
-                (
-                    "Update TRIPOD+AI checklist items 10-15",
-                    "task",
-                    2,
-                    ["documentation", "research"],
-                ),
-                ("Performance regression test in CI", "task", 3, ["infra"]),
-            ],
-        ),
-    ]
-    for index, (name, goal, work) in enumerate(all_sprints):
-        start = first_start + timedelta(days=index * sprint_length)
-        end = start + timedelta(days=sprint_length - 1)
-        with (
-            _at(_moment(start - timedelta(days=1), 15)),
-            writing(location, actor="Tom Richter", summary=f"demo: plan {name}") as session,
-        ):
-            project = projects.get_project(session, "SEPSIS")
-            sprints.add_sprint(session, project, name, start=start, end=end, goal=goal, capacity=30)
-            keys = []
-            for title, task_type, points, labels in work:
-                created = tasks.add_task(
-                    session,
-                    project,
-                    title,
-                    task_type=task_type,
-                    points=points,
-                    labels=labels,
-                    sprint=name,
-                    assignee=rng.choice(TEAM[:4])[0],
-                    due=end if rng.random() < 0.4 else None,
-                    force=True,
-                )
-                keys.append(f"SEPSIS-{created.number}")
-        with (
-            _at(_moment(start, 9, 30)),
-            writing(location, actor="Tom Richter", summary=f"demo: sprint start {name}") as session,
-        ):
-            project = projects.get_project(session, "SEPSIS")
-            sprints.start_sprint(session, tasks.find_sprint(session, project, name))
-        active = end >= today
-        days = (min(today, end) - start).days + 1
-        for key in keys:
-            # Each task moves through the board on random days; some never finish.
-            finish_day = rng.randint(2, sprint_length + 3)
-            started_day = rng.randint(0, max(finish_day - 2, 0))
-            path = [
-                (started_day, "in_progress"),
-                (max(finish_day - 1, started_day), "review"),
-                (finish_day, "done"),
-            ]
-            for offset, status in path:
-                if offset >= days:
-                    break
-                day = start + timedelta(days=offset)
-                with (
-                    _at(_moment(day, rng.randint(9, 17), rng.randint(0, 59))),
-                    writing(
-                        location, actor=rng.choice(TEAM)[0], summary=f"task move {key} {status}"
-                    ) as session,
-                ):
-                    tasks.move_task(session, tasks.get_task(session, key), status, force=True)
-            if rng.random() < 0.2 and days > 4:
-                with (
-                    _at(_moment(start + timedelta(days=3), 11)),
-                    writing(
-                        location, actor="Lena Vogel", summary=f"task edit {key} --points"
-                    ) as session,
-                ):
-                    moving = tasks.get_task(session, key)
-                    tasks.edit_task(session, moving, points=(moving.points or 0) + 2)
-        if index == 1:
-            # Scope added mid-sprint, and a task reopened after review found a problem.
-            with (
-                _at(_moment(start + timedelta(days=5), 10)),
-                writing(location, actor="Aylin Demir", summary="task add (mid-sprint)") as session,
-            ):
-                project = projects.get_project(session, "SEPSIS")
-                tasks.add_task(
-                    session,
-                    project,
-                    "Handle duplicate admissions in cohort",
-                    task_type="bug",
-                    points=3,
-                    labels=["data"],
-                    sprint=name,
-                    assignee="Aylin Demir",
-                )
-        if not active:
-            next_name = all_sprints[index + 1][0] if index + 1 < len(all_sprints) else None
-            with (
-                _at(_moment(end, 16)),
-                writing(
-                    location, actor="Tom Richter", summary=f"demo: sprint close {name}"
-                ) as session,
-            ):
-                project = projects.get_project(session, "SEPSIS")
-                sprints.close_sprint(
-                    session,
-                    tasks.find_sprint(session, project, name, for_new_work=False),
-                    carry_to=None if next_name is None else "backlog",
-                )
+    history.add(
+        _moment(first_start - timedelta(days=3), 9), SCRUM_MASTER, "project add SEPSIS", set_up
+    )
 
-    with (
-        _at(_moment(today, 8)),
-        writing(location, actor="Tom Richter", summary="demo: backlog") as session,
-    ):
+    def fill_backlog(session: Session) -> None:
         project = projects.get_project(session, "SEPSIS")
         for title, task_type, points, labels in BACKLOG:
             tasks.add_task(
@@ -248,9 +231,100 @@ def build_demo(
                 task_type=task_type,
                 points=points,
                 labels=labels,
-                due=today + timedelta(days=rng.randint(-5, 40)) if rng.random() < 0.3 else None,
+                due=backlog_due[title],
             )
-        projects.use_project(session, "SEPSIS")
+
+    backlog_due = {
+        title: today + timedelta(days=rng.randint(-5, 40)) if rng.random() < 0.3 else None
+        for title, *_ in BACKLOG
+    }
+    history.add(
+        _moment(first_start - timedelta(days=2), 10),
+        "Dr. Miriam Koch",
+        "task add (backlog)",
+        fill_backlog,
+    )
+
+    all_sprints = [*SPRINT_WORK, ACTIVE_SPRINT]
+    for index, (name, goal, work) in enumerate(all_sprints):
+        start = first_start + timedelta(days=index * SPRINT_DAYS)
+        end = start + timedelta(days=SPRINT_DAYS - 1)
+        _plan_sprint(history, rng, name, goal, work, start, end)
+
+        def start_step(session: Session, name: str = name) -> None:
+            project = projects.get_project(session, "SEPSIS")
+            sprints.start_sprint(session, tasks.find_sprint(session, project, name))
+
+        history.add(_moment(start, 9, 30), SCRUM_MASTER, f"sprint start {name!r}", start_step)
+        for title, *_ in work:
+            # Each task moves through the board on days of its own; some never finish.
+            finish = rng.randint(2, SPRINT_DAYS + 1)
+            begin = rng.randint(0, max(finish - 2, 0))
+            for offset, status in (
+                (begin, "in_progress"),
+                (max(finish - 1, begin), "review"),
+                (finish, "done"),
+            ):
+                if offset >= SPRINT_DAYS:
+                    break
+                day = start + timedelta(days=offset)
+                moment = _moment(day, rng.randint(9, 17), rng.randint(0, 59))
+                _move(history, moment, rng.choice(TEAM)[0], title, status)
+            if rng.random() < 0.25:
+
+                def re_estimate(session: Session, title: str = title) -> None:
+                    task = tasks.get_task(session, history.keys[title])
+                    tasks.edit_task(session, task, points=(task.points or 0) + 2)
+
+                history.add(
+                    _moment(start + timedelta(days=3), 11),
+                    "Lena Vogel",
+                    f"task edit {title[:30]!r} --points",
+                    re_estimate,
+                )
+        if index == 1:
+
+            def add_mid_sprint(session: Session, name: str = name) -> None:
+                project = projects.get_project(session, "SEPSIS")
+                created = tasks.add_task(
+                    session,
+                    project,
+                    "Handle duplicate admissions in cohort",
+                    task_type="bug",
+                    points=3,
+                    labels=["data"],
+                    sprint=name,
+                    assignee="Aylin Demir",
+                )
+                history.keys["Handle duplicate admissions in cohort"] = f"SEPSIS-{created.number}"
+
+            history.add(
+                _moment(start + timedelta(days=5), 10),
+                "Aylin Demir",
+                "task add 'Handle duplicate admissions in cohort'",
+                add_mid_sprint,
+            )
+            reopened = "Freeze cohort v1 with inclusion/exclusion flowchart"
+            _move(history, _moment(start + timedelta(days=4), 10), "Lena Vogel", reopened, "done")
+            _move(
+                history,
+                _moment(start + timedelta(days=6), 14),
+                "Dr. Miriam Koch",
+                reopened,
+                "review",
+            )
+            _move(history, _moment(start + timedelta(days=9), 16), "Lena Vogel", reopened, "done")
+        if end < today:
+            next_name = all_sprints[index + 1][0]
+
+            def close_step(session: Session, name: str = name, next_name: str = next_name) -> None:
+                project = projects.get_project(session, "SEPSIS")
+                sprint = tasks.find_sprint(session, project, name, for_new_work=False)
+                sprints.close_sprint(session, sprint, carry_to=next_name)
+
+            history.add(_moment(end, 16), SCRUM_MASTER, f"sprint close {name!r}", close_step)
+
+    history.run(location, now)
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",

@@ -259,6 +259,12 @@ def edit_task(
         task.sprint_id = None
     elif sprint is not None:
         task.sprint_id = find_sprint(session, project, sprint).id
+        workflow = projects.columns(session, project)
+        if task.status == workflow[0].name == "backlog" and len(workflow) > 1:
+            # Planned into a sprint: out of the backlog, as `task add --sprint` does.
+            _check_wip(session, project, workflow[1].name, task, False)
+            task.status = workflow[1].name
+            task.rank = _next_rank(session, require_id(project), task.status)
     if parent is CLEAR:
         task.parent_id = None
     elif parent is not None:

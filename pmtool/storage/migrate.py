@@ -50,9 +50,21 @@ def upgrade(location: DatabaseLocation, target: str = "head") -> None:
 
     config = _alembic_config()
     try:
-        with get_engine(location).begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, target)
+        with get_engine(location).connect() as connection:
+            if location.path is not None:
+                # SQLite alters a table by rebuilding it, which foreign keys would block.
+                # They can only be switched off outside a transaction; checked before commit.
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, target)
+                if location.path is not None:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise StorageError(
+                            f"the upgrade to {target} would leave {len(dangling)} rows pointing "
+                            "at missing rows; nothing was changed"
+                        )
     except sqlite3.Error as exc:
         raise sqlite_files.translate_error(exc, location.describe()) from exc
     finally:
