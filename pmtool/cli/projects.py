@@ -258,7 +258,11 @@ def dod_show(app: AppContext, fmt: str) -> None:
     if fmt == "table":
         _print_checklist(key, items)
         return
-    emit_rows([{"number": n, "item": item} for n, item in enumerate(items, 1)], fmt)
+    emit_rows(
+        [{"number": n, "item": item} for n, item in enumerate(items, 1)],
+        fmt,
+        [Column("number", "#", align_right=True), Column("item", "ITEM", flexible=True)],
+    )
 
 
 @dod.command("add")

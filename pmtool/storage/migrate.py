@@ -47,6 +47,7 @@ def current_revision(location: DatabaseLocation) -> str | None:
 def upgrade(location: DatabaseLocation, target: str = "head") -> None:
     """Run the migrations up to ``target`` on an open engine connection."""
     from alembic import command
+    from sqlalchemy import exc as sa_exc
 
     config = _alembic_config()
     try:
@@ -67,6 +68,13 @@ def upgrade(location: DatabaseLocation, target: str = "head") -> None:
                         )
     except sqlite3.Error as exc:
         raise sqlite_files.translate_error(exc, location.describe()) from exc
+    except sa_exc.DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.Error):
+            raise sqlite_files.translate_error(exc.orig, location.describe()) from exc
+        first_line = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+        raise StorageError(
+            f"the upgrade to {target} failed, nothing was changed: {first_line}"
+        ) from exc
     finally:
         dispose_engines()
 

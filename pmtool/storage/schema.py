@@ -16,8 +16,8 @@ def check_revision(current: str | None, where: str) -> None:
     """Refuse a database that is not ours, behind the code, or ahead of it."""
     if current is None:
         raise StorageError(
-            f"{where} has no pmtool schema; run `pmtool init` to create one "
-            "or point --db/PMTOOL_DB at a pmtool database"
+            f"{where} is not a pmtool database (it has no schema version): point --db or "
+            "PMTOOL_DB at your pmtool database, or run `pmtool init` to create a new one"
         )
     if current == HEAD_REVISION:
         return
