@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from pmcheck import count, dump, query, refused
+from pmcheck import count, dump, ok, query, refused
 
 
 @pytest.fixture
@@ -178,3 +178,21 @@ def test_member_refusals(workspace: Invoke, db_path: Path):
 def test_member_list_empty(initialised: Invoke):
     assert initialised("member", "list", "--format", "json").output == "[]\n"
     assert initialised("member", "list").output == "No members yet: pmtool member add NAME\n"
+
+
+def test_global_options_may_follow_the_command(workspace: Invoke):
+    ok(workspace("project", "add", "OT", "Other project"))
+    ok(workspace("task", "add", "In other", "-p", "OT"))
+    ok(workspace("task", "add", "In PM", "--project=PM"))
+    listed = json.loads(ok(workspace("task", "list", "--format", "json", "-p", "OT")))
+    assert [task["key"] for task in listed] == ["OT-1"]
+    assert [
+        t["title"]
+        for t in json.loads(ok(workspace("-p", "PM", "task", "list", "--format", "json")))
+    ] == ["In PM"]
+    # A title that happens to read like an option stays a title after `--`.
+    ok(workspace("-p", "PM", "task", "add", "--", "-p"))
+    assert (
+        json.loads(ok(workspace("-p", "PM", "task", "show", "PM-2", "--format", "json")))["title"]
+        == "-p"
+    )

@@ -32,7 +32,38 @@ COMMAND_MODULES: dict[str, str] = {
     "velocity": "sprints",
     "log": "history",
     "undo": "history",
+    "tui": "tui",
+    "board": "tui",
 }
+
+
+GLOBAL_VALUE_OPTIONS = ("-p", "--project", "--db", "--as")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options given after the command in front of it.
+
+    `pmtool task list -p OT` then means `pmtool -p OT task list`, as users expect.
+    Everything after `--` is left alone.
+    """
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        argument = args[index]
+        if argument == "--":
+            rest.extend(args[index:])
+            break
+        name = argument.split("=", 1)[0]
+        if name in GLOBAL_VALUE_OPTIONS and "=" in argument and name.startswith("--"):
+            hoisted.append(argument)
+        elif argument in GLOBAL_VALUE_OPTIONS and index + 1 < len(args):
+            hoisted.extend(args[index : index + 2])
+            index += 1
+        else:
+            rest.append(argument)
+        index += 1
+    return hoisted + rest
 
 
 class RootGroup(click.Group):
@@ -48,7 +79,7 @@ class RootGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.ensure_object(AppContext).argv = list(args)
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         return translate_errors(lambda: super(RootGroup, self).invoke(ctx))
@@ -94,7 +125,20 @@ def cli(ctx: click.Context, database: str | None, project: str | None, actor: st
     app = ctx.ensure_object(AppContext)
     app.database, app.project, app.actor = database, project, actor
     if ctx.invoked_subcommand is None:
+        if _opens_tui(app):
+            from pmtool.cli.tui import open_tui
+
+            open_tui(app)
+            return
         click.echo(ctx.get_help())
+
+
+def _opens_tui(app: AppContext) -> bool:
+    """A bare `pmtool` on a terminal opens the TUI once there is a database to show."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    location = app.location()
+    return location.path is None or location.path.exists()
 
 
 def main() -> None:
