@@ -401,3 +401,43 @@ def test_no_prompts_when_stdin_is_not_a_terminal(workspace: Invoke, db_path: Pat
     assert bare.returncode == 0
     assert bare.stdout.startswith("Usage: ")
     assert bare.stderr == ""
+
+
+def test_json_list_from_sqlite_matches_the_python_encoder(workspace: Invoke, db_path: Path):
+    """`task list --format json` is built by SQLite's JSON functions; it must be byte-for-byte
+    what the Python renderer makes of the same rows (used on other databases)."""
+    from pmtool.cli.output import to_json
+    from pmtool.services.read.tasks import list_tasks
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    ok(workspace("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
+    ok(workspace("task", "add", "Epic: cohort", "--type", "story", "--points", "13"))
+    ok(
+        workspace(
+            "task",
+            "add",
+            'Übergabe – Ärztin 🩺 "quoted" \\ back',
+            "--points",
+            "0",
+            "--label",
+            "clinical",
+            "--label",
+            "ä-label",
+            "--due",
+            "2026-12-01",
+            "--sprint",
+            "Sprint 1",
+            "--assignee",
+            "Lena Vogel",
+            "--parent",
+            "PM-1",
+        )
+    )
+    ok(workspace("task", "add", "No extras"))
+    ok(workspace("task", "move", "PM-3", "done"))
+    from_sqlite = ok(workspace("task", "list", "--format", "json")).rstrip("\n")
+    with reading(resolve_location(str(db_path))) as reader:
+        from_python = to_json(list_tasks(reader, 1))
+    assert from_sqlite == from_python
+    assert json.loads(from_sqlite)[1]["labels"] == ["clinical", "ä-label"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +47,8 @@ class AppContext:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """An audited unit of work for this command: all of it is stored, or nothing."""
+        import shlex
+
         from pmtool.services.actor import resolve_actor
         from pmtool.services.session import writing
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from pmtool.cli.context import AppContext, pass_app
-from pmtool.cli.output import Column, emit_object, emit_rows, format_option
+from pmtool.cli.output import Column, emit_object, emit_rows, format_option, json_array
 from pmtool.cli.params import DATE, DATE_OR_NONE
 
 TYPES = ("story", "bug", "task", "spike")
@@ -146,20 +146,23 @@ def task_list(
     """
     from pmtool import clock
     from pmtool.services.read import projects
-    from pmtool.services.read.tasks import TASK_FIELDS, list_tasks
+    from pmtool.services.read.tasks import TASK_FIELDS, list_tasks, list_tasks_json
 
+    filters = {
+        "statuses": statuses,
+        "sprint": sprint,
+        "assignee": assignee,
+        "labels": labels,
+        "overdue_on": clock.today() if overdue else None,
+        "text": text,
+    }
     with app.reading() as reader:
         project_id, _ = projects.resolve(reader, app.project)
-        rows = list_tasks(
-            reader,
-            project_id,
-            statuses=statuses,
-            sprint=sprint,
-            assignee=assignee,
-            labels=labels,
-            overdue_on=clock.today() if overdue else None,
-            text=text,
-        )
+        encoded = list_tasks_json(reader, project_id, **filters) if fmt == "json" else None
+        rows = list_tasks(reader, project_id, **filters) if encoded is None else []
+    if encoded is not None:
+        click.echo(json_array(encoded))
+        return
     emit_rows(rows, fmt, TASK_COLUMNS, empty_message="No tasks match.", fields=TASK_FIELDS)
 
 

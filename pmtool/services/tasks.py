@@ -189,7 +189,7 @@ def add_task(
         due_date=due,
         parent_id=_check_parent(session, project, parent, None).id if parent else None,
         sprint_id=sprint_row.id if sprint_row else None,
-        labels=json.dumps(_check_labels(labels or [])),
+        labels=json.dumps(_check_labels(labels or []), ensure_ascii=False),
         rank=_next_rank(session, require_id(project), status),
         created_at=now,
         updated_at=now,
@@ -250,7 +250,7 @@ def edit_task(
         if unknown:
             raise InvalidInput(f"{project.key}-{task.number} has no label {sorted(unknown)[0]!r}")
         kept = [label for label in current if label not in removed]
-        task.labels = json.dumps(_check_labels(kept + list(add_labels or [])))
+        task.labels = json.dumps(_check_labels(kept + list(add_labels or [])), ensure_ascii=False)
     if due is CLEAR:
         task.due_date = None
     elif due is not None:

@@ -16,8 +16,6 @@ from pmtool.services.read.sprints import sprint_record
 from pmtool.services.values import parse_timestamp
 from pmtool.storage.reader import Reader, Row
 
-_TRACKED_FIELDS = ("sprint_id", "status", "points", "deleted_at")
-
 
 @dataclass
 class _TaskState:
@@ -25,6 +23,11 @@ class _TaskState:
     status: str = ""
     points: int = 0
     deleted: bool = False
+
+
+# A moment to take totals at; inclusive=False leaves out changes made at that very
+# moment (the carry-over that closing a sprint writes is not the sprint's own result).
+Checkpoint = tuple[datetime, bool]
 
 
 @dataclass
@@ -35,25 +38,38 @@ class SprintHistory:
     done_statuses: set[str]
     events: list[tuple[datetime, int, str, Any]] = field(default_factory=list)
 
-    def totals_at(self, moment: datetime, *, inclusive: bool = True) -> tuple[int, int]:
-        """(scope, remaining) points of the sprint at ``moment``.
-
-        ``inclusive=False`` leaves out changes made at that very moment: the carry-over
-        that closing a sprint writes must not count as the sprint's own result.
-        """
+    def totals(self, checkpoints: list[Checkpoint]) -> list[tuple[int, int]]:
+        """(scope, remaining) points at each checkpoint, in one pass over the events."""
+        order = sorted(range(len(checkpoints)), key=lambda index: checkpoints[index])
+        results: list[tuple[int, int]] = [(0, 0)] * len(checkpoints)
         states: dict[int, _TaskState] = {}
-        for at, task_id, name, value in self.events:
-            if at > moment or (at == moment and not inclusive):
-                break
-            state = states.setdefault(task_id, _TaskState())
-            if name == "sprint_id":
-                state.sprint_id = value
-            elif name == "status":
-                state.status = value
-            elif name == "points":
-                state.points = value or 0
-            else:
-                state.deleted = value is not None
+        events = self.events
+        position = 0
+        for index in order:
+            moment, inclusive = checkpoints[index]
+            while position < len(events):
+                at, task_id, name, value = events[position]
+                if at > moment or (at == moment and not inclusive):
+                    break
+                state = states.get(task_id)
+                if state is None:
+                    state = states[task_id] = _TaskState()
+                if name == "sprint_id":
+                    state.sprint_id = value
+                elif name == "status":
+                    state.status = value
+                elif name == "points":
+                    state.points = value or 0
+                else:
+                    state.deleted = value is not None
+                position += 1
+            results[index] = self._sum(states)
+        return results
+
+    def totals_at(self, moment: datetime, *, inclusive: bool = True) -> tuple[int, int]:
+        return self.totals([(moment, inclusive)])[0]
+
+    def _sum(self, states: dict[int, _TaskState]) -> tuple[int, int]:
         scope = remaining = 0
         for state in states.values():
             if state.sprint_id == self.sprint_id and not state.deleted:
@@ -71,10 +87,12 @@ def load_history(reader: Reader, sprint: Row) -> SprintHistory:
             {"p": sprint["project_id"]},
         )
     }
+    # `+field` keeps SQLite on the (entity, entity_id) index: the field index would
+    # scan the tracked changes of every task in the project.
     rows = reader.tuples(
         """
         SELECT at, entity_id, field, new FROM audit
-        WHERE entity = 'task' AND field IN ('sprint_id', 'status', 'points', 'deleted_at')
+        WHERE entity = 'task' AND +field IN ('sprint_id', 'status', 'points', 'deleted_at')
           AND entity_id IN (SELECT entity_id FROM audit
                             WHERE entity = 'task' AND field = 'sprint_id' AND new = :sprint)
         ORDER BY id
@@ -114,14 +132,28 @@ def burndown_from_history(
 ) -> tuple[int, list[Row]]:
     """(committed points, one row per sprint day). Future days have no remaining yet."""
     start, end = _as_date(sprint["start_date"]), _as_date(sprint["end_date"])
-    committed, _ = history.totals_at(committed_moment(sprint))
     days = (end - start).days + 1
     closed = parse_timestamp(sprint["closed_at"]) if sprint.get("closed_at") else None
+    checkpoints: list[Checkpoint] = [(committed_moment(sprint), True)]
+    shown_days = []
+    for index in range(days):
+        day = start + timedelta(days=index)
+        if day > today and closed is None:
+            continue
+        moment = min(_end_of_day(day), now)
+        if closed is not None and moment >= closed:
+            checkpoints.append((closed, False))
+        else:
+            checkpoints.append((moment, True))
+        shown_days.append(index)
+    totals = history.totals(checkpoints)
+    committed = totals[0][0]
+    by_day = dict(zip(shown_days, totals[1:], strict=True))
     rows: list[Row] = []
     for index in range(days):
         day = start + timedelta(days=index)
         ideal = round(committed * (1 - (index + 1) / days), 1)
-        if day > today and closed is None:
+        if index not in by_day:
             rows.append(
                 {
                     "date": day.isoformat(),
@@ -132,11 +164,7 @@ def burndown_from_history(
                 }
             )
             continue
-        moment = min(_end_of_day(day), now)
-        if closed is not None and moment >= closed:
-            scope, remaining = history.totals_at(closed, inclusive=False)
-        else:
-            scope, remaining = history.totals_at(moment)
+        scope, remaining = by_day[index]
         rows.append(
             {
                 "date": day.isoformat(),
@@ -172,8 +200,9 @@ def velocity(reader: Reader, project_id: int, *, last: int | None = None) -> lis
     rows: list[Row] = []
     for sprint in sprints:
         history = load_history(reader, sprint)
-        committed, _ = history.totals_at(committed_moment(sprint))
-        scope, remaining = history.totals_at(parse_timestamp(sprint["closed_at"]), inclusive=False)
+        (committed, _), (scope, remaining) = history.totals(
+            [(committed_moment(sprint), True), (parse_timestamp(sprint["closed_at"]), False)]
+        )
         completed = scope - remaining
         rows.append(
             {

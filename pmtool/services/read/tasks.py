@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,7 +37,8 @@ def parse_key(text: str) -> tuple[str, int]:
 
 def _to_output(values: Sequence[Any]) -> Row:
     row = dict(zip(TASK_FIELDS, values, strict=True))
-    row["labels"] = labels_from_json(row["labels"])
+    labels = row["labels"]
+    row["labels"] = [] if labels == "[]" else labels_from_json(labels)
     row["due"] = iso_date(row["due"])
     row["created"] = iso_timestamp(row["created"])
     row["updated"] = iso_timestamp(row["updated"])
@@ -64,18 +66,50 @@ def sprint_id_by_name(reader: Reader, project_id: int, name: str) -> int | None:
     return int(found[0][0])
 
 
-def list_tasks(
-    reader: Reader,
-    project_id: int,
-    *,
-    statuses: tuple[str, ...] = (),
-    sprint: str | None = None,
-    assignee: str | None = None,
-    labels: tuple[str, ...] = (),
-    overdue_on: date | None = None,
-    text: str | None = None,
-) -> list[Row]:
+@dataclass(frozen=True)
+class TaskFilter:
+    """Which tasks a list shows; empty means all of the project's."""
+
+    statuses: tuple[str, ...] = ()
+    sprint: str | None = None
+    assignee: str | None = None
+    labels: tuple[str, ...] = ()
+    overdue_on: date | None = None
+    text: str | None = None
+
+
+def list_tasks(reader: Reader, project_id: int, **filters: Any) -> list[Row]:
     """Tasks of a project in board order (status column, then rank), filtered."""
+    where, params = _where(reader, project_id, TaskFilter(**filters))
+    sql = f"{_SELECT} WHERE {where} ORDER BY status_position, rank, number"
+    return [_to_output(values) for values in reader.tuples(sql, params)]
+
+
+# The same fields and forms as _to_output and the CLI's JSON encoder (compact
+# separators, keys in TASK_FIELDS order), built by SQLite's C JSON functions: for long
+# lists this is several times faster than building and encoding dicts in Python.
+_SQLITE_JSON_ROW = """
+SELECT json_object('key', key, 'title', title, 'status', status, 'points', points,
+                   'sprint', sprint, 'assignee', assignee, 'labels', json(labels), 'due', due,
+                   'type', type, 'priority', priority, 'parent', parent, 'project', project,
+                   'created', strftime('%Y-%m-%dT%H:%M:%SZ', created),
+                   'updated', strftime('%Y-%m-%dT%H:%M:%SZ', updated))
+FROM v_task
+"""
+
+
+def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> list[str] | None:
+    """The rows of list_tasks as JSON texts, made by the database; None where it can't."""
+    if reader.dialect != "sqlite":
+        return None
+    where, params = _where(reader, project_id, TaskFilter(**filters))
+    sql = f"{_SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
+    return [values[0] for values in reader.tuples(sql, params)]
+
+
+def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, dict[str, Any]]:
+    statuses, sprint, assignee = wanted.statuses, wanted.sprint, wanted.assignee
+    labels, overdue_on, text = wanted.labels, wanted.overdue_on, wanted.text
     conditions = ["project_id = :project"]
     params: dict[str, Any] = {"project": project_id}
     if statuses:
@@ -121,8 +155,7 @@ def list_tasks(
         conditions.append("(lower(title) LIKE :text OR lower(key) = lower(:exact))")
         params["text"] = f"%{text.strip().lower()}%"
         params["exact"] = text.strip()
-    sql = f"{_SELECT} WHERE {' AND '.join(conditions)} ORDER BY status_position, rank, number"
-    return [_to_output(values) for values in reader.tuples(sql, params)]
+    return " AND ".join(conditions), params
 
 
 def task_row(reader: Reader, key: str) -> Row:
