@@ -1,0 +1,79 @@
+"""`pmtool tui` and `pmtool board`: open the terminal UI (Textual is imported only here)."""
+
+from __future__ import annotations
+
+import click
+
+from pmtool.cli.context import AppContext, pass_app
+
+SCREENS = ("dashboard", "board", "backlog", "sprints")
+
+
+def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = None) -> None:
+    """Run the TUI on the context's database and project until the user quits.
+
+    The database, the project and the sprint are checked first, so that a wrong
+    ``--db`` or project name ends in the usual one-line error instead of a screen.
+    """
+    from pmtool.services.read.tasks import sprint_id_by_name
+    from pmtool.storage.reader import reading
+    from pmtool.tui.context import resolve_context
+
+    location = app.location()
+    start = resolve_context(location, app.project, app.actor)
+    if sprint is not None and start is not None:
+        with reading(location) as reader:
+            sprint_id_by_name(reader, start[0].project_id, sprint)
+
+    from pmtool.storage.engine import dispose_engines
+    from pmtool.tui.app import PmApp
+
+    try:
+        PmApp(location, context=start, actor=app.actor, start=screen, sprint=sprint).run()
+    finally:
+        dispose_engines()
+
+
+@click.command()
+@click.option(
+    "--screen",
+    type=click.Choice(SCREENS),
+    default="dashboard",
+    show_default=True,
+    help="The screen to open first.",
+)
+@pass_app
+def tui(app: AppContext, screen: str) -> None:
+    """Open the terminal UI: dashboard, sprint board, backlog and sprints.
+
+    A bare `pmtool` in a terminal opens it too. Keys: 1-4 switch screens, ? lists
+    every key, ctrl+p finds any action by name, q quits. Changes made from another
+    terminal appear within a second.
+
+    \b
+    Example:
+      pmtool tui
+      pmtool -p SEPSIS tui --screen backlog
+    """
+    open_tui(app, screen)
+
+
+@click.command()
+@click.argument("sprint", required=False)
+@pass_app
+def board(app: AppContext, sprint: str | None) -> None:
+    """Open the sprint board (default: the active sprint, else all open work).
+
+    Arrows move between cards and columns, shift+arrows move a card to the next
+    status (WIP limits apply) or up and down its column; enter opens, e edits,
+    n creates, del removes.
+
+    \b
+    Example:
+      pmtool board
+      pmtool board "Sprint 4"
+    """
+    open_tui(app, "board", sprint)
+
+
+COMMANDS = [tui, board]

@@ -1,0 +1,303 @@
+"""The task editor: a modal form that returns a checked :class:`TaskForm`, or None on Esc.
+
+Every field is checked with the services' own rules before the form closes; a
+problem shows next to its field. Nothing is written here: the caller submits the
+result as one audited change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, TextArea
+
+from pmtool.errors import InvalidInput
+from pmtool.services import choices as vocab
+from pmtool.tui.writes import TaskForm
+
+FIELD_NAMES = (
+    "title", "type", "priority", "status", "points", "assignee", "sprint", "labels", "due",
+    "parent", "description",
+)  # fmt: skip
+
+
+def _field(label: str, name: str, widget: Widget) -> Vertical:
+    """A labelled field with room for its validation message."""
+    return Vertical(
+        Horizontal(Label(label, classes="field-label"), widget, classes="field-row"),
+        Label("", id=f"error-{name}", classes="field-error"),
+        classes="field",
+        id=f"field-{name}",
+    )
+
+
+class TaskEditor(ModalScreen[TaskForm | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+    ]
+
+    def __init__(
+        self,
+        original: dict[str, Any] | None,
+        form_choices: dict[str, Any],
+        *,
+        today: date,
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(classes="dialog-screen")
+        self.original = original
+        self.form_choices = form_choices
+        self.today = today
+        self.values: dict[str, Any] = dict(defaults or {})
+        if original is not None:
+            self.values.update(original)
+
+    # Layout -----------------------------------------------------------------------
+
+    def _select(self, name: str, options: list[str], blank: str | None) -> Select[str]:
+        value = self.values.get(name)
+        shown = list(options)
+        if value and value not in shown:
+            shown.append(value)  # e.g. a task still in a closed sprint
+        return Select(
+            [(option.replace("_", " "), option) for option in shown],
+            prompt=blank or "",
+            allow_blank=blank is not None,
+            value=value if value else (Select.NULL if blank is not None else shown[0]),
+            compact=True,
+            id=name,
+        )
+
+    def compose(self) -> ComposeResult:
+        values = self.values
+        heading = f"Edit {self.original['key']}" if self.original is not None else "New task"
+        statuses = list(self.form_choices["statuses"])
+        with Vertical(classes="dialog editor"):
+            yield Label(heading, classes="dialog-title")
+            with VerticalScroll(id="editor-fields"):
+                yield _field(
+                    "Title",
+                    "title",
+                    Input(values.get("title", ""), id="title", compact=True),
+                )
+                with Horizontal(classes="field-pair"):
+                    yield _field(
+                        "Type",
+                        "type",
+                        Select(
+                            [(t, t) for t in vocab.TASK_TYPES],
+                            value=values.get("type", "task"),
+                            allow_blank=False,
+                            compact=True,
+                            id="type",
+                        ),
+                    )
+                    yield _field(
+                        "Priority",
+                        "priority",
+                        Select(
+                            [(p, p) for p in vocab.PRIORITIES],
+                            value=values.get("priority", "medium"),
+                            allow_blank=False,
+                            compact=True,
+                            id="priority",
+                        ),
+                    )
+                with Horizontal(classes="field-pair"):
+                    yield _field("Status", "status", self._select("status", statuses, None))
+                    points = values.get("points")
+                    yield _field(
+                        "Points",
+                        "points",
+                        Input(
+                            "" if points is None else str(points),
+                            placeholder="none",
+                            id="points",
+                            compact=True,
+                        ),
+                    )
+                with Horizontal(classes="field-pair"):
+                    yield _field(
+                        "Assignee",
+                        "assignee",
+                        self._select("assignee", self.form_choices["members"], "(nobody)"),
+                    )
+                    yield _field(
+                        "Sprint",
+                        "sprint",
+                        self._select("sprint", self.form_choices["sprints"], "(backlog)"),
+                    )
+                with Horizontal(classes="field-pair"):
+                    yield _field(
+                        "Labels",
+                        "labels",
+                        Input(
+                            ", ".join(values.get("labels", [])),
+                            placeholder="data, privacy",
+                            id="labels",
+                            compact=True,
+                        ),
+                    )
+                    yield _field(
+                        "Due",
+                        "due",
+                        Input(
+                            values.get("due") or "",
+                            placeholder="2026-12-01, friday, +3d",
+                            id="due",
+                            compact=True,
+                        ),
+                    )
+                yield _field(
+                    "Parent",
+                    "parent",
+                    Input(
+                        values.get("parent") or "", placeholder="KEY-N", id="parent", compact=True
+                    ),
+                )
+                yield _field(
+                    "Notes",
+                    "description",
+                    TextArea(
+                        values.get("description") or "",
+                        id="description",
+                        compact=True,
+                        soft_wrap=True,
+                    ),
+                )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Label("ctrl+s saves · esc cancels", classes="dialog-detail")
+
+    def on_mount(self) -> None:
+        for label in self.query(".field-error"):
+            label.display = False
+        self.query_one("#title", Input).focus()
+
+    # Checking ---------------------------------------------------------------------
+
+    def _text(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def _choice(self, name: str) -> str | None:
+        value = self.query_one(f"#{name}", Select).value
+        return None if value is Select.NULL else str(value)
+
+    def check(self) -> tuple[TaskForm | None, dict[str, str]]:
+        """The form as typed, or the problems by field name."""
+        from pmtool.services.dates import parse_date
+        from pmtool.services.read.tasks import parse_key
+        from pmtool.services.validation import check_points, clean_text
+
+        problems: dict[str, str] = {}
+
+        def checked(name: str, check: Any) -> Any:
+            try:
+                return check()
+            except InvalidInput as error:
+                problems[name] = str(error)
+                return None
+
+        def title() -> str:
+            return clean_text(self._text("title"), "the title", vocab.MAX_TITLE_LENGTH)
+
+        def points() -> int | None:
+            text = self._text("points").strip()
+            if not text:
+                return None
+            try:
+                return check_points(int(text))
+            except ValueError:
+                raise InvalidInput(f"{text!r} is not a whole number") from None
+
+        def labels() -> tuple[str, ...]:
+            found: list[str] = []
+            for part in self._text("labels").split(","):
+                if part.strip():
+                    label = clean_text(part, "a label", 40)
+                    if label not in found:
+                        found.append(label)
+            return tuple(found)
+
+        def due() -> date | None:
+            text = self._text("due").strip()
+            return parse_date(text, today=self.today) if text else None
+
+        def parent() -> str | None:
+            text = self._text("parent").strip()
+            if not text:
+                return None
+            project, number = parse_key(text)
+            key = f"{project}-{number}"
+            if self.original is not None and key == self.original["key"]:
+                raise InvalidInput("a task cannot be its own parent")
+            return key
+
+        form_title = checked("title", title)
+        form_points = checked("points", points)
+        form_labels = checked("labels", labels)
+        form_due = checked("due", due)
+        form_parent = checked("parent", parent)
+        description = self.query_one("#description", TextArea).text.strip() or None
+        if problems:
+            return None, problems
+        return (
+            TaskForm(
+                title=form_title,
+                task_type=self._choice("type") or "task",
+                priority=self._choice("priority") or "medium",
+                status=self._choice("status"),
+                points=form_points,
+                assignee=self._choice("assignee"),
+                labels=form_labels or (),
+                due=form_due,
+                sprint=self._choice("sprint"),
+                parent=form_parent,
+                description=description,
+            ),
+            {},
+        )
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for name in FIELD_NAMES:
+            label = self.query_one(f"#error-{name}", Label)
+            message = problems.get(name, "")
+            label.update(Content(message))
+            label.display = bool(message)
+            self.query_one(f"#field-{name}").set_class(bool(message), "-invalid")
+        if problems:
+            first = next(name for name in FIELD_NAMES if name in problems)
+            self.query_one(f"#{first}").focus()
+
+    # Actions ----------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        form, problems = self.check()
+        self._show_problems(problems)
+        if form is not None:
+            self.dismiss(form)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()

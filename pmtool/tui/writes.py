@@ -1,0 +1,287 @@
+"""The TUI's changes, each one audited command through the same services as the CLI.
+
+A :class:`WriteRequest` is built on the event loop and applied in a worker inside
+``services.session.writing``; the services (and SQLModel) are imported there, never
+on the way to the first paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: str
+    focus: str | None = None  # the task key the cursor should follow
+    quiet: bool = False  # the screen shows the change itself: no notification
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A card went to another status (the board shows it without re-reading)."""
+
+    key: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: str
+    anchor: str
+    before: bool
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    summary: str  # recorded as the command, e.g. "tui: task move PM-3 done"
+    apply: Callable[[Session], Outcome]
+    focus: str | None = None
+    effect: Moved | Ranked | None = None  # what the screen can show once it is written
+
+
+def move(key: str, status: str, *, force: bool = False) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+
+        result = tasks.move_task(session, tasks.get_task(session, key), status, force=force)
+        message = f"{key}: {result.old_status} → {result.new_status}"
+        checklist = result.definition_of_done
+        if checklist:
+            message += "\nCheck the definition of done:" + "".join(
+                f"\n☐ {item}" for item in checklist[:3]
+            )
+            if len(checklist) > 3:
+                message += f"\n… {len(checklist) - 3} more (`pmtool dod show`)"
+        return Outcome(message, key, quiet=not checklist)
+
+    flag = " --force" if force else ""
+    return WriteRequest(f"tui: task move {key} {status}{flag}", apply, key, Moved(key, status))
+
+
+def rank(key: str, *, before: str | None = None, after: str | None = None) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+
+        tasks.rank_task(
+            session,
+            tasks.get_task(session, key),
+            before=tasks.get_task(session, before) if before else None,
+            after=tasks.get_task(session, after) if after else None,
+        )
+        where = f"before {before}" if before else f"after {after}"
+        return Outcome(f"{key} ranked {where}", key, quiet=True)
+
+    option = f"--before {before}" if before else f"--after {after}"
+    effect = Ranked(key, str(before or after), before is not None)
+    return WriteRequest(f"tui: task rank {key} {option}", apply, key, effect)
+
+
+def remove(key: str) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+
+        tasks.remove_task(session, tasks.get_task(session, key))
+        return Outcome(f"Removed {key} (undo with ctrl+z or `pmtool undo`)")
+
+    return WriteRequest(f"tui: task rm {key}", apply)
+
+
+def assign_sprint(key: str, sprint: str | None) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+
+        tasks.edit_task(
+            session, tasks.get_task(session, key), sprint=sprint if sprint else tasks.CLEAR
+        )
+        return Outcome(f"{key} → {sprint or 'the backlog'}", key)
+
+    return WriteRequest(f"tui: task edit {key} --sprint {sprint or 'none'}", apply, key)
+
+
+def estimate(key: str, points: int | None) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+
+        tasks.edit_task(
+            session, tasks.get_task(session, key), points=tasks.CLEAR if points is None else points
+        )
+        shown = "no estimate" if points is None else f"{points} points"
+        return Outcome(f"{key}: {shown}", key)
+
+    shown = "none" if points is None else str(points)
+    return WriteRequest(f"tui: task edit {key} --points {shown}", apply, key)
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """What the task editor returns: every field, as typed and checked."""
+
+    title: str
+    task_type: str = "task"
+    priority: str = "medium"
+    status: str | None = None
+    points: int | None = None
+    assignee: str | None = None
+    labels: tuple[str, ...] = ()
+    due: date | None = None
+    sprint: str | None = None
+    parent: str | None = None
+    description: str | None = None
+
+
+def create(form: TaskForm, project_key: str) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import projects, tasks
+
+        project = projects.get_project(session, project_key)
+        created = tasks.add_task(
+            session,
+            project,
+            form.title,
+            points=form.points,
+            task_type=form.task_type,
+            priority=form.priority,
+            assignee=form.assignee,
+            labels=list(form.labels),
+            due=form.due,
+            sprint=form.sprint,
+            parent=form.parent,
+            description=form.description,
+            status=form.status,
+        )
+        key = f"{project.key}-{created.number}"
+        return Outcome(f"Created {key}", key)
+
+    return WriteRequest(f"tui: task add {form.title!r}", apply)
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    """The difference between a task as loaded and as edited."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.fields and self.status is None
+
+
+# Stands for services.tasks.CLEAR until the worker has imported the services.
+_CLEAR: Any = object()
+
+
+def changes_between(original: dict[str, Any], form: TaskForm) -> TaskChanges:
+    """Only the fields the user changed, as edit_task keywords (and a new status)."""
+    fields: dict[str, Any] = {}
+
+    def compare(name: str, keyword: str, new: Any) -> None:
+        if new != original.get(name):
+            fields[keyword] = _CLEAR if new is None else new
+
+    if form.title != original["title"]:
+        fields["title"] = form.title
+    compare("description", "description", form.description)
+    compare("points", "points", form.points)
+    if form.task_type != original["type"]:
+        fields["task_type"] = form.task_type
+    if form.priority != original["priority"]:
+        fields["priority"] = form.priority
+    compare("assignee", "assignee", form.assignee)
+    old_labels, new_labels = list(original["labels"]), list(form.labels)
+    added = [label for label in new_labels if label not in old_labels]
+    removed = [label for label in old_labels if label not in new_labels]
+    if added:
+        fields["add_labels"] = added
+    if removed:
+        fields["remove_labels"] = removed
+    old_due = original.get("due")
+    new_due = form.due.isoformat() if form.due else None
+    if new_due != old_due:
+        fields["due"] = _CLEAR if form.due is None else form.due
+    compare("sprint", "sprint", form.sprint)
+    compare("parent", "parent", form.parent)
+    status = form.status if form.status and form.status != original["status"] else None
+    return TaskChanges(fields, status)
+
+
+def edit(key: str, changes: TaskChanges, expected_updated_at: str | None) -> WriteRequest:
+    """Apply an editor's changes, refused if the task changed since it was loaded."""
+
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import tasks
+        from pmtool.services.values import parse_timestamp
+
+        task = tasks.get_task(session, key)
+        keywords = {
+            name: tasks.CLEAR if value is _CLEAR else value
+            for name, value in changes.fields.items()
+        }
+        expected = parse_timestamp(expected_updated_at) if expected_updated_at else None
+        tasks.edit_task(session, task, expected_updated_at=expected, **keywords)
+        if changes.status is not None:
+            tasks.move_task(session, task, changes.status)
+        return Outcome(f"Saved {key}", key)
+
+    names = sorted({name.replace("_labels", "") for name in changes.fields})
+    if changes.status:
+        names.append("status")
+    return WriteRequest(f"tui: task edit {key} ({', '.join(names)})", apply, key)
+
+
+def start_sprint(project_key: str, name: str) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import projects, sprints, tasks
+
+        project = projects.get_project(session, project_key)
+        started = sprints.start_sprint(
+            session, tasks.find_sprint(session, project, name, for_new_work=False)
+        )
+        return Outcome(f"Started {started.name} (ends {started.end_date})")
+
+    return WriteRequest(f"tui: sprint start {name!r}", apply)
+
+
+def close_sprint(project_key: str, name: str, carry_to: str | None) -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services import projects, sprints, tasks
+
+        project = projects.get_project(session, project_key)
+        result = sprints.close_sprint(
+            session,
+            tasks.find_sprint(session, project, name, for_new_work=False),
+            carry_to=carry_to,
+        )
+        message = (
+            f"Closed {result.sprint.name}: {result.completed_tasks} tasks, "
+            f"{result.completed_points} points done"
+        )
+        if result.carried_keys:
+            message += f"\nCarried to {result.carried_to or 'the backlog'}: " + ", ".join(
+                result.carried_keys
+            )
+        return Outcome(message)
+
+    return WriteRequest(f"tui: sprint close {name!r} --carry-over {carry_to or 'backlog'}", apply)
+
+
+def undo() -> WriteRequest:
+    def apply(session: Session) -> Outcome:
+        from pmtool.services.audit import undo_last_command
+
+        result = undo_last_command(session)
+        return Outcome(f"Undid #{result.command_id}: {result.summary}")
+
+    return WriteRequest("tui: undo", apply)
+
+
+def warm_up() -> None:
+    """Import the write side (SQLModel, the services) ahead of the first change."""
+    from pmtool.services import audit, session, sprints, tasks  # noqa: F401

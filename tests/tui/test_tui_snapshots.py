@@ -1,0 +1,58 @@
+"""SVG snapshots of the main screens on the demo, 27 Nov 2026, as Lena Vogel.
+
+Regenerate after a deliberate change of the look (and look at them first):
+    pytest tests/tui/test_tui_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+from tui_helpers import MakeApp, settled, wait_for
+
+from pmtool.tui.screens.editor import TaskEditor
+
+SnapCompare = Callable[..., bool]
+
+
+async def loaded(pilot: Pilot[Any]) -> None:
+    await settled(pilot)
+
+
+def test_dashboard(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("dashboard"), terminal_size=(100, 32), run_before=loaded)
+
+
+def test_dashboard_small(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("dashboard"), terminal_size=(80, 24), run_before=loaded)
+
+
+def test_board(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("board"), terminal_size=(100, 32), run_before=loaded)
+
+
+def test_board_small(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("board"), terminal_size=(80, 24), run_before=loaded)
+
+
+def test_backlog(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("backlog"), terminal_size=(100, 32), run_before=loaded)
+
+
+def test_sprint_plan(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("sprints"), terminal_size=(100, 32), run_before=loaded)
+
+
+def test_editor(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    async def open_editor(pilot: Pilot[Any]) -> None:
+        await settled(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TaskEditor))
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor would make the picture random
+
+    assert snap_compare(make_app("board"), terminal_size=(100, 32), run_before=open_editor)
