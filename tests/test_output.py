@@ -441,3 +441,20 @@ def test_json_list_from_sqlite_matches_the_python_encoder(workspace: Invoke, db_
         from_python = to_json(list_tasks(reader, 1))
     assert from_sqlite == from_python
     assert json.loads(from_sqlite)[1]["labels"] == ["clinical", "ä-label"]
+
+
+def test_wide_characters_take_two_cells(workspace: Invoke, monkeypatch: pytest.MonkeyPatch):
+    from pmtool.cli.output import display_width
+
+    monkeypatch.setenv("COLUMNS", "70")
+    ok(
+        workspace(
+            "task", "add", "病院データの前処理と匿名化を行う長いタイトル 🩺", "--label", "データ"
+        )
+    )
+    ok(workspace("task", "add", "Plain ASCII title"))
+    lines = ok(workspace("task", "list")).splitlines()
+    assert all(display_width(line) <= 70 for line in lines), lines
+    # Columns stay aligned: the STATUS column starts at the same cell on every row.
+    starts = {display_width(line.split("backlog")[0]) for line in lines[2:]}
+    assert len(starts) == 1

@@ -58,8 +58,31 @@ def _cell(value: Any) -> str:
     return str(value).replace("\n", " ")
 
 
+def display_width(text: str) -> int:
+    """Terminal cells the text takes: East Asian wide characters and emoji take two."""
+    if text.isascii():
+        return len(text)
+    from unicodedata import east_asian_width
+
+    return sum(2 if east_asian_width(character) in "WF" else 1 for character in text)
+
+
 def _truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for character in text:
+        cells = display_width(character)
+        if used + cells > width - 1:
+            break
+        kept.append(character)
+        used += cells
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    fill = " " * max(width - display_width(text), 0)
+    return fill + text if right else text + fill
 
 
 def terminal_width() -> int:
@@ -92,7 +115,9 @@ def _narrowest_width(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) 
     """The width of the table with every column at its floor."""
     total = 0
     for column in columns:
-        natural = max([len(column.header), *(len(_cell(row.get(column.field))) for row in rows)])
+        natural = max(
+            [len(column.header), *(display_width(_cell(row.get(column.field))) for row in rows)]
+        )
         total += _floor_width(column, natural)
     return total + 2 * (len(columns) - 1)
 
@@ -106,7 +131,7 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
         columns = [column for column in columns if column is not dropped]
     cells = [[_cell(row.get(column.field)) for column in columns] for row in rows]
     widths = [
-        max([len(column.header), *(len(line[index]) for line in cells)])
+        max([len(column.header), *(display_width(line[index]) for line in cells)])
         for index, column in enumerate(columns)
     ]
     gap = 2
@@ -134,9 +159,9 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
             text = _truncate(value, widths[index])
             last = index == len(columns) - 1
             if column.align_right:
-                parts.append(text.rjust(widths[index]))
+                parts.append(_pad(text, widths[index], right=True))
             else:
-                parts.append(text if last else text.ljust(widths[index]))
+                parts.append(text if last else _pad(text, widths[index]))
         return (" " * gap).join(parts).rstrip()
 
     header = line([column.header for column in columns])
