@@ -226,6 +226,8 @@ def test_read_only_folder_holding_a_database(run: Invoke, read_only: Path):
     before = dump(target)
     lock(read_only)
     refused(run("--db", str(target), "task", "add", "After"), 1, str(target))
+    # Reading still works: nothing can change the file, so it is read as immutable.
+    assert titles(run, "--db", str(target)) == ["Before"]
     make_immutable(read_only, False)
     read_only.chmod(0o755)
     assert dump(target) == before

@@ -45,6 +45,26 @@ def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
             mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal" and os.access(path, os.W_OK):
                 connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if "unable to open" in str(exc) and not os.access(path.parent, os.W_OK):
+            return _connect_frozen(path)
+        raise translate_error(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise translate_error(exc, path) from exc
+    return connection
+
+
+def _connect_frozen(path: Path) -> sqlite3.Connection:
+    """Read a database in a folder nobody can write to (a WAL database needs its -shm
+    file there): nothing can change it, so SQLite may read it as immutable."""
+    try:
+        connection = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro&immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        connection.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
         raise translate_error(exc, path) from exc
     return connection
