@@ -285,3 +285,11 @@ def test_actor_comes_from_as_then_pmtool_user_then_git(
     ok(workspace("undo"))
     actors = query(db_path, "SELECT actor FROM command ORDER BY id DESC LIMIT 4")
     assert actors == [("Gitta Commit",), ("Gitta Commit",), ("Env User",), ("Flag User",)]
+
+
+def test_a_task_added_after_an_undone_add_has_its_own_history(workspace: Invoke):
+    ok(workspace("task", "add", "Scratch"))
+    ok(workspace("undo"))
+    ok(workspace("task", "add", "Keeper"))
+    rows = json.loads(ok(workspace("log", "PM-2", "--format", "json")))
+    assert [(row["action"], row["new"]) for row in rows] == [("create", "Keeper")]

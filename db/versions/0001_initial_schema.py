@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(), nullable=True),
         sa.Column("role", sa.String(), nullable=True),
         sa.Column("created_at", timestamp, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "project",
@@ -76,6 +77,7 @@ def upgrade() -> None:
         sa.Column("definition_of_done", sa.String(), server_default="[]", nullable=False),
         sa.Column("next_task_number", sa.Integer(), nullable=False),
         sa.Column("created_at", timestamp, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "setting",
@@ -112,6 +114,7 @@ def upgrade() -> None:
         sa.Column("closed_at", timestamp, nullable=True),
         sa.Column("created_at", timestamp, nullable=False),
         sa.UniqueConstraint("project_id", "name"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_sprint_project_id", "sprint", ["project_id"])
     op.create_table(
@@ -123,6 +126,7 @@ def upgrade() -> None:
         sa.Column("wip_limit", sa.Integer(), nullable=True),
         sa.Column("is_done", sa.Boolean(), nullable=False),
         sa.UniqueConstraint("project_id", "name"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_workflow_column_project_id", "workflow_column", ["project_id"])
     op.create_table(
@@ -146,6 +150,7 @@ def upgrade() -> None:
         sa.Column("updated_at", timestamp, nullable=False),
         sa.Column("deleted_at", timestamp, nullable=True),
         sa.UniqueConstraint("project_id", "number"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_task_project_id", "task", ["project_id"])
     op.create_index("ix_task_sprint_id", "task", ["sprint_id"])

@@ -10,8 +10,13 @@ from sqlmodel import Field, SQLModel
 
 from pmtool.models.base import Audited
 
+# Ids of audited rows are never reused (SQLite would hand a deleted row's id to the next
+# insert), so the audit trail of one row never runs into another's.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class Project(Audited, SQLModel, table=True):
+    __table_args__ = (NEVER_REUSE_IDS,)
     audit_entity: ClassVar[str] = "project"
     audit_ignore: ClassVar[frozenset[str]] = frozenset({"updated_at", "next_task_number"})
 
@@ -29,7 +34,7 @@ class WorkflowColumn(Audited, SQLModel, table=True):
     """One status of a project's board, in order, with an optional WIP limit."""
 
     __tablename__ = "workflow_column"
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), NEVER_REUSE_IDS)
     audit_entity: ClassVar[str] = "column"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,6 +46,7 @@ class WorkflowColumn(Audited, SQLModel, table=True):
 
 
 class Member(Audited, SQLModel, table=True):
+    __table_args__ = (NEVER_REUSE_IDS,)
     """A person who can be assigned work. Email is personal data: kept out of exports."""
 
     audit_entity: ClassVar[str] = "member"
@@ -53,7 +59,7 @@ class Member(Audited, SQLModel, table=True):
 
 
 class Sprint(Audited, SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    __table_args__ = (UniqueConstraint("project_id", "name"), NEVER_REUSE_IDS)
     audit_entity: ClassVar[str] = "sprint"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,6 +79,7 @@ class Task(Audited, SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("project_id", "number"),
         Index("ix_task_project_status_rank", "project_id", "status", "rank"),
+        NEVER_REUSE_IDS,
     )
     audit_entity: ClassVar[str] = "task"
 

@@ -103,6 +103,8 @@ SPRINT_DAYS = 14
 SCRUM_MASTER = "Tom Richter"
 
 Step = Callable[[Session], None]
+# A command's summary, or a function making it from the task keys known by then.
+Summary = str | Callable[[dict[str, str]], str]
 
 
 @dataclass(order=True)
@@ -112,7 +114,7 @@ class _Event:
     moment: datetime
     sequence: int
     actor: str = field(compare=False)
-    summary: str = field(compare=False)
+    summary: Summary = field(compare=False)
     step: Step = field(compare=False)
 
 
@@ -127,8 +129,11 @@ class _History:
         self.events: list[_Event] = []
         self.keys: dict[str, str] = {}  # task title -> key, filled as tasks are created
 
-    def add(self, moment: datetime, actor: str, summary: str, step: Step) -> None:
+    def add(self, moment: datetime, actor: str, summary: Summary, step: Step) -> None:
         self.events.append(_Event(moment, len(self.events), actor, summary, step))
+
+    def _summary(self, event: _Event) -> str:
+        return event.summary(self.keys) if callable(event.summary) else event.summary
 
     def run(self, location: DatabaseLocation, now: datetime) -> int:
         applied = 0
@@ -138,7 +143,7 @@ class _History:
             try:
                 with (
                     clock.frozen(event.moment),
-                    writing(location, actor=event.actor, summary=event.summary) as session,
+                    writing(location, actor=event.actor, summary=self._summary(event)) as session,
                 ):
                     event.step(session)
             except Refused:
@@ -183,7 +188,7 @@ def _move(history: _History, moment: datetime, actor: str, title: str, status: s
     def step(session: Session) -> None:
         tasks.move_task(session, tasks.get_task(session, history.keys[title]), status)
 
-    history.add(moment, actor, f"task move {title[:30]!r} {status}", step)
+    history.add(moment, actor, lambda keys: f"task move {keys[title]} {status}", step)
 
 
 def build_demo(
@@ -276,10 +281,13 @@ def build_demo(
                     task = tasks.get_task(session, history.keys[title])
                     tasks.edit_task(session, task, points=(task.points or 0) + 2)
 
+                def re_estimate_summary(keys: dict[str, str], title: str = title) -> str:
+                    return f"task edit {keys[title]} --points (re-estimated +2)"
+
                 history.add(
                     _moment(start + timedelta(days=3), 11),
                     "Lena Vogel",
-                    f"task edit {title[:30]!r} --points",
+                    re_estimate_summary,
                     re_estimate,
                 )
         if index == 1:
