@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -27,12 +26,16 @@ class CommandFailed(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
 
-@dataclass
 class AppContext:
-    database: str | None = None
-    project: str | None = None
-    actor: str | None = None
-    argv: list[str] = field(default_factory=list)
+    """The global options of one invocation (a plain class: dataclasses cost 2 ms)."""
+
+    def __init__(
+        self, database: str | None = None, project: str | None = None, actor: str | None = None
+    ) -> None:
+        self.database = database
+        self.project = project
+        self.actor = actor
+        self.argv: list[str] = []
 
     def location(self) -> DatabaseLocation:
         return resolve_location(self.database)

@@ -10,8 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 
@@ -32,8 +31,7 @@ def format_option(function: F) -> F:
     )(function)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A table column: the row field, its header, and whether it may shrink first."""
 
     field: str
@@ -99,11 +97,8 @@ def terminal_width() -> int:
         return 100
 
 
-def _drop_key(column: Column) -> int:
-    return column.drop_order or 0
-
-
 def _floor_width(column: Column, natural: int) -> int:
+    """How narrow a column may get before the table starts leaving columns out."""
     if column.keep_width:
         return min(natural, KEPT_WIDTH)
     if column.flexible:
@@ -111,30 +106,30 @@ def _floor_width(column: Column, natural: int) -> int:
     return min(natural, max(len(column.header), 8))
 
 
-def _narrowest_width(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> int:
-    """The width of the table with every column at its floor."""
-    total = 0
-    for column in columns:
-        natural = max(
-            [len(column.header), *(display_width(_cell(row.get(column.field))) for row in rows)]
-        )
-        total += _floor_width(column, natural)
-    return total + 2 * (len(columns) - 1)
-
-
 def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int) -> str:
     """Aligned columns that fit ``width``: flexible columns shrink first, then the widest;
     on narrow terminals the columns with a ``drop_order`` are left out, lowest first."""
-    droppable = sorted((c for c in columns if c.drop_order is not None), key=_drop_key)
-    while droppable and _narrowest_width(rows, columns) > width:
-        dropped = droppable.pop(0)
-        columns = [column for column in columns if column is not dropped]
-    cells = [[_cell(row.get(column.field)) for column in columns] for row in rows]
-    widths = [
-        max([len(column.header), *(display_width(line[index]) for line in cells)])
+    gap = 2
+    all_cells = [[_cell(row.get(column.field)) for column in columns] for row in rows]
+    natural = [
+        max([len(column.header), *(display_width(line[index]) for line in all_cells)])
         for index, column in enumerate(columns)
     ]
-    gap = 2
+    shown = list(range(len(columns)))
+    droppable = sorted(
+        (index for index, column in enumerate(columns) if column.drop_order is not None),
+        key=lambda index: columns[index].drop_order or 0,
+    )
+
+    def narrowest() -> int:
+        floors = [_floor_width(columns[index], natural[index]) for index in shown]
+        return sum(floors) + gap * (len(shown) - 1)
+
+    while droppable and narrowest() > width:
+        shown.remove(droppable.pop(0))
+    cells = [[line[index] for index in shown] for line in all_cells]
+    widths = [natural[index] for index in shown]
+    columns = [columns[index] for index in shown]
     overflow = sum(widths) + gap * (len(columns) - 1) - width
     # Shrink in three passes: flexible columns (titles) to a comfortable width, then
     # the other columns widest first, then flexible columns to their minimum.

@@ -7,29 +7,41 @@ except for the default location.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DB_ENV_VAR = "PMTOOL_DB"
 DEFAULT_FILENAME = "pmtool.db"
 
 
-@dataclass(frozen=True)
-class DatabaseLocation:
-    """A database as a SQLAlchemy URL, plus the file path when it is SQLite."""
+class DatabaseLocation(NamedTuple):
+    """A database as a SQLAlchemy URL, plus the file's absolute path when it is SQLite.
+
+    ``file`` is a plain string so that read commands never import pathlib (5 ms).
+    """
 
     url: str
-    path: Path | None
+    file: str | None
     is_default: bool = False
 
     @property
+    def path(self) -> Path | None:
+        if self.file is None:
+            return None
+        from pathlib import Path
+
+        return Path(self.file)
+
+    @property
     def is_sqlite(self) -> bool:
-        return self.path is not None
+        return self.file is not None
 
     def describe(self) -> str:
         """What to show a user: the path for files, the URL without password otherwise."""
-        if self.path is not None:
-            return str(self.path)
+        if self.file is not None:
+            return self.file
         return _hide_password(self.url)
 
 
@@ -43,6 +55,8 @@ def _hide_password(url: str) -> str:
 
 
 def default_database_path() -> Path:
+    from pathlib import Path
+
     import platformdirs  # only needed when no location was given
 
     return Path(platformdirs.user_data_dir("pmtool", appauthor=False)) / DEFAULT_FILENAME
@@ -52,18 +66,17 @@ def resolve_location(explicit: str | None = None) -> DatabaseLocation:
     """The database to use: the explicit value, else ``PMTOOL_DB``, else the default."""
     given = explicit or os.environ.get(DB_ENV_VAR)
     if not given:
-        return DatabaseLocation(_sqlite_url(default_database_path()), default_database_path(), True)
+        return _file_location(str(default_database_path()), is_default=True)
     if "://" in given:
         if given.startswith("sqlite"):
             path_part = given.split(":///", 1)[1] if ":///" in given else ""
             if not path_part or path_part == ":memory:":
                 return DatabaseLocation(given, None)
-            path = Path(path_part).expanduser().absolute()
-            return DatabaseLocation(_sqlite_url(path), path)
+            return _file_location(path_part)
         return DatabaseLocation(given, None)
-    path = Path(given).expanduser().absolute()
-    return DatabaseLocation(_sqlite_url(path), path)
+    return _file_location(given)
 
 
-def _sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+def _file_location(path: str, *, is_default: bool = False) -> DatabaseLocation:
+    absolute = os.path.abspath(os.path.expanduser(path))
+    return DatabaseLocation(f"sqlite:///{absolute}", absolute, is_default)

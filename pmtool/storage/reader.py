@@ -82,7 +82,7 @@ class SqlAlchemyReader:
 
 def open_reader(location: DatabaseLocation) -> Reader:
     """A reader on a database at the schema this code knows, or a StorageError."""
-    if location.path is None:
+    if location.file is None:
         try:
             server_reader = SqlAlchemyReader(location.url)
             found = server_reader.rows("SELECT version_num FROM alembic_version")
@@ -90,18 +90,18 @@ def open_reader(location: DatabaseLocation) -> Reader:
             raise StorageError(f"cannot read {location.describe()}: {exc}") from exc
         schema.check_revision(found[0]["version_num"] if found else None, location.describe())
         return server_reader
-    connection = sqlite_files.connect(location.path)
+    connection = sqlite_files.connect(location.file)
     try:
         revision = sqlite_files.read_revision(connection)
     except sqlite3.DatabaseError as exc:
         connection.close()
-        raise sqlite_files.translate_error(exc, location.path) from exc
+        raise sqlite_files.translate_error(exc, location.file) from exc
     try:
-        schema.check_revision(revision, str(location.path))
+        schema.check_revision(revision, location.file)
     except StorageError:
         connection.close()
         raise
-    return SqliteReader(connection, str(location.path))
+    return SqliteReader(connection, location.file)
 
 
 @contextmanager

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pmtool.errors import Conflict, StorageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000
 _PRAGMAS = (
@@ -26,13 +29,13 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
+def connect(path: str | Path, *, wal: bool = True) -> sqlite3.Connection:
     """Open an existing database file with pmtool's pragmas.
 
     Autocommit mode: callers say ``BEGIN IMMEDIATE`` for writes themselves, so that
     two writers queue on the busy timeout instead of failing halfway.
     """
-    if not path.exists():
+    if not os.path.exists(path):
         raise StorageError(
             f"no pmtool database at {path}: run `pmtool init` (or `pmtool demo`) to create "
             "one, or point --db/PMTOOL_DB at an existing one"
@@ -46,7 +49,8 @@ def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
             if mode != "wal" and os.access(path, os.W_OK):
                 connection.execute("PRAGMA journal_mode=WAL")
     except sqlite3.OperationalError as exc:
-        if "unable to open" in str(exc) and not os.access(path.parent, os.W_OK):
+        folder = os.path.dirname(os.path.abspath(path))
+        if "unable to open" in str(exc) and not os.access(folder, os.W_OK):
             return _connect_frozen(path)
         raise translate_error(exc, path) from exc
     except sqlite3.DatabaseError as exc:
@@ -54,12 +58,14 @@ def connect(path: Path, *, wal: bool = True) -> sqlite3.Connection:
     return connection
 
 
-def _connect_frozen(path: Path) -> sqlite3.Connection:
+def _connect_frozen(path: str | Path) -> sqlite3.Connection:
     """Read a database in a folder nobody can write to (a WAL database needs its -shm
     file there): nothing can change it, so SQLite may read it as immutable."""
+    import pathlib
+
     try:
         connection = sqlite3.connect(
-            f"{path.as_uri()}?mode=ro&immutable=1",
+            f"{pathlib.Path(path).absolute().as_uri()}?mode=ro&immutable=1",
             uri=True,
             isolation_level=None,
             check_same_thread=False,

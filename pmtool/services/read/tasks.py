@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pmtool.errors import InvalidInput, NotFound
+from pmtool.services.read.sprints import sprint_record
 from pmtool.services.values import iso_date, iso_timestamp, labels_from_json
 from pmtool.storage.reader import Reader, Row
 
@@ -47,27 +47,12 @@ def _to_output(values: Sequence[Any]) -> Row:
 
 def sprint_id_by_name(reader: Reader, project_id: int, name: str) -> int | None:
     """The sprint's id; ``current``/``active`` mean the active one; ``none`` the backlog."""
-    wanted = name.strip()
-    if wanted.lower() in ("none", "backlog", "-"):
+    if name.strip().lower() in ("none", "backlog", "-"):
         return None
-    if wanted.lower() in ("current", "active"):
-        found = reader.tuples(
-            "SELECT id FROM sprint WHERE project_id = :p AND status = 'active'", {"p": project_id}
-        )
-        if not found:
-            raise NotFound("no active sprint; start one with `pmtool sprint start NAME`")
-        return int(found[0][0])
-    found = reader.tuples(
-        "SELECT id FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
-        {"p": project_id, "n": wanted},
-    )
-    if not found:
-        raise NotFound(f"no sprint {wanted!r} in this project (`pmtool sprint list` shows them)")
-    return int(found[0][0])
+    return int(sprint_record(reader, project_id, name)["id"])
 
 
-@dataclass(frozen=True)
-class TaskFilter:
+class TaskFilter(NamedTuple):
     """Which tasks a list shows; empty means all of the project's."""
 
     statuses: tuple[str, ...] = ()
