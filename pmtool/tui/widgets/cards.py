@@ -12,15 +12,15 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+
+from pmtool.tui.widgets.styled import StyledScrollView
 
 CARD_LINES = 4  # key and points, two lines of title, assignee and labels
 CARD_HEIGHT = CARD_LINES + 1  # and a blank line between cards
@@ -64,7 +64,7 @@ def title_lines(title: str, width: int) -> list[str]:
     return [fit(line, width) for line in lines]
 
 
-class CardList(ScrollView, can_focus=False, inherit_bindings=False):
+class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
     """The cards of one status; in the active column a cursor marks the card keys act on.
 
     The board, not the column, takes the keys: moving between columns then changes
@@ -115,7 +115,6 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self.cards: list[dict[str, Any]] = []
         self._shown: list[tuple[Any, ...]] = []
         self._strips: dict[tuple[int, bool], list[Strip]] = {}
-        self._styles: dict[tuple[str, bool], Style] = {}
         self._width = 0
         self.active = False
 
@@ -204,16 +203,7 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles.clear()
         self._strips.clear()
-
-    def _style(self, name: str, partial: bool = False) -> Style:
-        style = self._styles.get((name, partial))
-        if style is None:
-            style = self._styles[(name, partial)] = self.get_component_rich_style(
-                name, partial=partial
-            )
-        return style
 
     def on_resize(self) -> None:
         self._strips.clear()

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtool.tui.widgets.cards import fit, short_name
+from pmtool.tui.widgets.styled import StyledScrollView
 
 
 def _text(value: Any) -> str:
@@ -61,7 +60,7 @@ TASK_COLUMNS: tuple[TableColumn, ...] = (
 )
 
 
-class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
+class TaskTable(StyledScrollView, can_focus=True, inherit_bindings=False):
     """Rows of tasks with a header line and a cursor. Sorting is the owner's job."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -135,7 +134,6 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.sort_field: str | None = None
         self.sort_descending = False
         self.today = ""
-        self._styles: dict[tuple[str, bool], Style] = {}
         self._layout: list[tuple[TableColumn, int]] = []
         self._layout_width = -1
 
@@ -209,18 +207,6 @@ class TaskTable(ScrollView, can_focus=True, inherit_bindings=False):
     def on_blur(self) -> None:
         self._styles.clear()
         self.refresh()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles.clear()
-
-    def _style(self, name: str, partial: bool = False) -> Style:
-        style = self._styles.get((name, partial))
-        if style is None:
-            style = self._styles[(name, partial)] = self.get_component_rich_style(
-                name, partial=partial
-            )
-        return style
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows) + self.header_height)
