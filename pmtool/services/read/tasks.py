@@ -144,7 +144,7 @@ def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, di
 
 
 def task_row(reader: Reader, key: str) -> Row:
-    """One task with its description, subtasks and recent history."""
+    """One task with its description and the keys of its subtasks."""
     project_key, number = parse_key(key)
     found = reader.tuples(
         f"{_SELECT} WHERE project = :project AND number = :number",
@@ -153,11 +153,10 @@ def task_row(reader: Reader, key: str) -> Row:
     if not found:
         raise NotFound(f"no task {project_key}-{number}")
     row = _to_output(found[0])
-    extra = reader.rows(
-        "SELECT id, description, project_id FROM v_task WHERE project = :p AND number = :n",
+    row["description"] = reader.tuples(
+        "SELECT description FROM v_task WHERE project = :p AND number = :n",
         {"p": project_key, "n": number},
-    )[0]
-    row["description"] = extra["description"]
+    )[0][0]
     row["subtasks"] = [
         values[0]
         for values in reader.tuples(
