@@ -9,6 +9,7 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option
 from pmtool.cli.params import DATE, DURATION
+from pmtool.services.choices import SPRINT_STATUSES
 
 SPRINT_COLUMNS = [
     Column("name", "SPRINT"),
@@ -156,7 +157,7 @@ def sprint_close(app: AppContext, name: str, carry_to: str | None) -> None:
 @sprint.command("list")
 @click.option(
     "--status",
-    type=click.Choice(["planned", "active", "closed"]),
+    type=click.Choice(SPRINT_STATUSES),
     help="Only sprints in this state.",
 )
 @format_option

@@ -10,9 +10,7 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option, json_array
 from pmtool.cli.params import DATE, DATE_OR_NONE
-
-TYPES = ("story", "bug", "task", "spike")
-PRIORITIES = ("low", "medium", "high", "critical")
+from pmtool.services.choices import PRIORITIES, TASK_TYPES
 
 TASK_COLUMNS = [
     Column("key", "KEY", keep_width=True),
@@ -37,7 +35,7 @@ def task() -> None:
 @click.option(
     "--type",
     "task_type",
-    type=click.Choice(TYPES),
+    type=click.Choice(TASK_TYPES),
     default="task",
     show_default=True,
     help="What kind of work it is.",
@@ -219,7 +217,7 @@ def _optional_text(value: str | None) -> Any:
 @click.option("--title", help="New title.")
 @click.option("--description", "-d", help="New description ('none' clears it).")
 @click.option("--points", help="Story points ('none' clears them).")
-@click.option("--type", "task_type", type=click.Choice(TYPES), help="New kind of work.")
+@click.option("--type", "task_type", type=click.Choice(TASK_TYPES), help="New kind of work.")
 @click.option("--priority", type=click.Choice(PRIORITIES), help="New priority.")
 @click.option("--assignee", metavar="NAME", help="A member, or 'none'.")
 @click.option("--label", "add_labels", multiple=True, metavar="L", help="Add a label (repeatable).")
