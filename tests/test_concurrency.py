@@ -71,7 +71,7 @@ from pathlib import Path
 from click.exceptions import ClickException
 from pmtool.cli import cli
 
-import pmtool.cli.tasks, pmtool.services.session, pmtool.services.tasks  # imports done first
+import pmtool.cli.tasks, pmtool.storage.gateway, pmtool.services.tasks  # imports done first
 
 name, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 go.with_name(f"ready-{name}").touch()

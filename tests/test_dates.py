@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pmcheck import dump, error_line, ok
 
-from pmtool.errors import InvalidInput
-from pmtool.services.dates import (
+from pmtool.core.dates import (
     ACCEPTED_DATE_FORMS,
     parse_date,
     parse_days,
     parse_duration_end,
 )
+from pmtool.core.errors import InvalidInput
 
 FRIDAY = date(2026, 11, 27)
 

@@ -427,9 +427,9 @@ def test_a_database_from_a_newer_pmtool_is_refused(ready: Invoke, db_path: Path,
 
 @pytest.fixture
 def code_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This pmtool knows a revision 0002 that the database (at 0001) does not have yet."""
-    monkeypatch.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
-    monkeypatch.setattr(schema, "HEAD_REVISION", "0002")
+    """This pmtool knows a revision 0003 that the database (at 0002) does not have yet."""
+    monkeypatch.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002", "0003"))
+    monkeypatch.setattr(schema, "HEAD_REVISION", "0003")
 
 
 @pytest.mark.parametrize("args", [("task", "list"), ("task", "add", "A"), ("init",), ("undo",)])
@@ -438,7 +438,7 @@ def test_a_database_behind_the_code_is_refused(ready: Invoke, db_path: Path, cod
     refused(
         ready(*args),
         1,
-        f"the database at {db_path} is at schema 0001, this pmtool needs 0002",
+        f"the database at {db_path} is at schema 0002, this pmtool needs 0003",
         "run `pmtool db upgrade` (it backs the file up first)",
     )
     assert dump(db_path) == before
@@ -449,19 +449,19 @@ def test_db_upgrade_backs_up_first(
 ):
     before = dump(db_path)
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
-    backup = db_path.with_name("pmtool.db.0001-20261127T100000Z.bak")
-    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema 0001 -> 0002\n")
+    backup = db_path.with_name("pmtool.db.0002-20261127T100000Z.bak")
+    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema 0002 -> 0003\n")
     assert dump(backup) == before
     assert backup.stat().st_mode & 0o777 == 0o600
 
 
-MIGRATION_0002 = '''"""Test migration: task and project rebuilt in batch mode."""
+MIGRATION_0003 = '''"""Test migration: task and project rebuilt in batch mode."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -482,24 +482,24 @@ def downgrade() -> None:
 
 
 @pytest.fixture
-def migrations_with_0002(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_ahead) -> Path:
+def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_ahead) -> Path:
     folder = tmp_path / "db"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test_columns.py").write_text(MIGRATION_0002)
+    (folder / "versions" / "0003_test_columns.py").write_text(MIGRATION_0003)
     monkeypatch.setattr("pmtool.storage.migrate.migrations_dir", lambda: folder)
     return folder
 
 
 def test_a_real_migration_upgrades_and_keeps_every_row(
-    run: Invoke, db_path: Path, migrations_with_0002: Path, monkeypatch: pytest.MonkeyPatch
+    run: Invoke, db_path: Path, migrations_with_0003: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # A database made by the previous release: migrated only to 0001.
+    # A database made by the previous release: migrated only to 0002.
     with monkeypatch.context() as previous_release:
-        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001",))
-        previous_release.setattr(schema, "HEAD_REVISION", "0001")
+        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
+        previous_release.setattr(schema, "HEAD_REVISION", "0002")
         location = resolve_location(str(db_path))
         sqlite_files.create_private_file(db_path)
-        upgrade(location, "0001")
+        upgrade(location, "0002")
         ok(run("project", "add", "PM", "Sepsis"))
         ok(run("member", "add", "Lena Vogel"))
         ok(run("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
@@ -524,8 +524,8 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
     upgraded = ok(run("db", "upgrade")).splitlines()
     assert upgraded[0].startswith("Backed up to ")
-    assert upgraded[1] == "Upgraded schema 0001 -> 0002"
-    assert query(db_path, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert upgraded[1] == "Upgraded schema 0002 -> 0003"
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert {table: query(db_path, f"SELECT COUNT(*) FROM {table}") for table in tables} == counts
     columns = [row[1] for row in query(db_path, "PRAGMA table_info(task)")]
     assert "risk_note" in columns
@@ -538,16 +538,16 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
         ("PM-1", "Lena Vogel", "Sprint 1", None),
     ]
     assert ok(run("task", "add", "C")) == "PM-3\n"
-    assert ok(run("db", "upgrade")) == "Already at schema 0002; nothing to do.\n"
+    assert ok(run("db", "upgrade")) == "Already at schema 0003; nothing to do.\n"
 
 
-BROKEN_0002 = '''"""A test migration that fails halfway."""
+BROKEN_0003 = '''"""A test migration that fails halfway."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -564,9 +564,9 @@ def downgrade() -> None:
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(
-    ready: Invoke, db_path: Path, migrations_with_0002: Path
+    ready: Invoke, db_path: Path, migrations_with_0003: Path
 ):
-    (migrations_with_0002 / "versions" / "0002_test_columns.py").write_text(BROKEN_0002)
+    (migrations_with_0003 / "versions" / "0003_test_columns.py").write_text(BROKEN_0003)
     before = dump(db_path)
     error_line(ready("db", "upgrade"), 1)
     assert dump(db_path) == before

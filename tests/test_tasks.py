@@ -81,6 +81,7 @@ def test_task_add_stores_every_field(workspace: Invoke, db_path: Path, frozen: N
         "created": "2026-11-27T10:00:00Z",
         "updated": "2026-11-27T10:00:00Z",
         "description": "Sepsis-3 definition",
+        "version": 1,
         "subtasks": [],
     }
     assert query(db_path, "SELECT number, title, points, labels, due_date, status FROM task") == [

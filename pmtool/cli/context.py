@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pmtool.errors import PmError
+from pmtool.core.errors import PmError
 from pmtool.storage.location import DatabaseLocation, resolve_location
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from pmtool.storage.reader import Reader
+    from pmtool.storage.gateway import Gateway
+    from pmtool.storage.reader import Reader, Row
 
 
 class CommandFailed(click.ClickException):
@@ -48,16 +47,28 @@ class AppContext:
             yield reader
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """An audited unit of work for this command: all of it is stored, or nothing."""
+    def writing(self) -> Iterator[Gateway]:
+        """This command's audited writes: all of them are stored, or nothing."""
         import shlex
 
-        from pmtool.services.actor import resolve_actor
-        from pmtool.services.session import writing
+        from pmtool.core.actor import resolve_actor
+        from pmtool.storage.gateway import writing
 
         summary = " ".join(shlex.quote(argument) for argument in self.argv) or "pmtool"
-        with writing(self.location(), actor=resolve_actor(self.actor), summary=summary) as session:
-            yield session
+        with writing(self.location(), actor=resolve_actor(self.actor), summary=summary) as gw:
+            yield gw
+
+    def project_ref(self, reader: Reader) -> tuple[int, str]:
+        """(id, key) of the project this command is about (-p, the default, the only one)."""
+        from pmtool.services import resolve
+
+        return resolve.project_ref(reader, self.project)
+
+    def project_row(self, reader: Reader) -> Row:
+        """The whole project row, for a change to it or its tasks."""
+        from pmtool.services import resolve
+
+        return resolve.project(reader, self.project)
 
 
 pass_app = click.make_pass_decorator(AppContext, ensure=True)

@@ -28,8 +28,8 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
       pmtool log PM-3
       pmtool log -n 200 --format csv
     """
+    from pmtool.core.values import local_minute
     from pmtool.services.read.history import HISTORY_FIELDS, history
-    from pmtool.services.values import local_minute
 
     with app.reading() as reader:
         rows = history(reader, task_key=key, limit=limit)
@@ -56,23 +56,33 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
 
 
 @click.command()
+@click.option(
+    "--anyone",
+    is_flag=True,
+    help="Undo the newest command of whoever made it (default: your own newest).",
+)
 @pass_app
-def undo(app: AppContext) -> None:
-    """Revert the last command as a whole, by recording the opposite changes.
+def undo(app: AppContext, anyone: bool) -> None:
+    """Revert your last command as a whole, by recording the opposite changes.
 
     History is never deleted: the undo is itself a command in `pmtool log`.
-    Repeat to step further back.
+    Repeat to step further back. In a shared database it undoes your own newest
+    command (you are --as, PMTOOL_USER or git's user.name); --anyone undoes the
+    newest command of anyone and says whose it was.
 
     \b
     Example:
       pmtool undo
+      pmtool undo --anyone
     """
     from pmtool.services.audit import undo_last_command
 
-    with app.writing() as session:
-        result = undo_last_command(session)
+    with app.writing() as gw:
+        result = undo_last_command(gw, anyone=anyone)
+        mine = result.actor == gw.actor
+    whose = "" if mine else f" by {result.actor}"
     click.echo(
-        f"Undid #{result.command_id} ({result.summary}): {result.changes} change(s) reverted"
+        f"Undid #{result.command_id}{whose} ({result.summary}): {result.changes} change(s) reverted"
     )
 
 

@@ -27,9 +27,9 @@ def member_add(app: AppContext, name: str, email: str | None, role: str | None) 
     """
     from pmtool.services.members import add_member
 
-    with app.writing() as session:
-        added = add_member(session, name, email=email, role=role)
-    click.echo(f"Added member {added.name}")
+    with app.writing() as gw:
+        added = add_member(gw, name, email=email, role=role)
+    click.echo(f"Added member {added['name']}")
 
 
 @member.command("list")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from pmtool.errors import InvalidInput
+from pmtool.core.errors import InvalidInput
 
 
 class DateType(click.ParamType):
@@ -23,7 +23,7 @@ class DateType(click.ParamType):
             return value
         if self.allow_clear and str(value).strip().lower() in ("none", "-", ""):
             return "none"
-        from pmtool.services.dates import parse_date
+        from pmtool.core.dates import parse_date
 
         try:
             return parse_date(str(value))
@@ -37,7 +37,7 @@ class DurationType(click.ParamType):
     name = "DURATION"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from pmtool.services.dates import parse_duration_end
+        from pmtool.core.dates import parse_duration_end
 
         try:
             parse_duration_end(str(value), date(2000, 1, 1))

@@ -49,11 +49,11 @@ def project_add(
 
     items = list(load_checklist(dod_template)) if dod_template else []
     items += list(dod_items)
-    with app.writing() as session:
+    with app.writing() as gw:
         created = projects.add_project(
-            session, key, name, description=description, definition_of_done=items
+            gw, key, name, description=description, definition_of_done=items
         )
-    click.echo(f"Created project {created.key}: {created.name}")
+    click.echo(f"Created project {created['key']}: {created['name']}")
 
 
 @project.command("list")
@@ -96,10 +96,11 @@ def project_show(app: AppContext, key: str | None, fmt: str) -> None:
     Example:
       pmtool project show PM
     """
+    from pmtool.services import resolve
     from pmtool.services.read import projects
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, key or app.project)
+        project_id, _ = resolve.project_ref(reader, key or app.project)
         record = projects.show_project(reader, project_id)
     if fmt == "table":
         record = dict(record)
@@ -122,9 +123,9 @@ def project_use(app: AppContext, key: str) -> None:
     """
     from pmtool.services import projects
 
-    with app.writing() as session:
-        chosen = projects.use_project(session, key)
-    click.echo(f"Commands now use {chosen.key} by default.")
+    with app.writing() as gw:
+        chosen = projects.use_project(gw, key)
+    click.echo(f"Commands now use {chosen['key']} by default.")
 
 
 @click.group()
@@ -145,7 +146,7 @@ def workflow_show(app: AppContext, fmt: str) -> None:
     from pmtool.services.read import projects
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         rows = projects.workflow(reader, project_id)
     emit_rows(
         rows,
@@ -173,7 +174,7 @@ def workflow_wip(app: AppContext, status: str, limit: str) -> None:
     Example:
       pmtool workflow wip in_progress 3
     """
-    from pmtool.errors import InvalidInput
+    from pmtool.core.errors import InvalidInput
     from pmtool.services import projects
 
     if limit.strip().lower() in ("none", "-", "off"):
@@ -183,11 +184,11 @@ def workflow_wip(app: AppContext, status: str, limit: str) -> None:
             wip_limit = int(limit)
         except ValueError:
             raise InvalidInput(f"WIP limit {limit!r} is not a number (or 'none')") from None
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        column = projects.set_wip_limit(session, chosen, status, wip_limit)
-    shown = column.wip_limit if column.wip_limit is not None else "none"
-    click.echo(f"{chosen.key} {column.name}: WIP limit {shown}")
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        column = projects.set_wip_limit(gw, chosen, status, wip_limit)
+    shown = column["wip_limit"] if column["wip_limit"] is not None else "none"
+    click.echo(f"{chosen['key']} {column['name']}: WIP limit {shown}")
 
 
 @workflow.command("add")
@@ -204,10 +205,10 @@ def workflow_add(app: AppContext, status: str, before: str | None, is_done: bool
     """
     from pmtool.services import projects
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        column = projects.add_column(session, chosen, status, before=before, is_done=is_done)
-    click.echo(f"{chosen.key}: added status {column.name}")
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        column = projects.add_column(gw, chosen, status, before=before, is_done=is_done)
+    click.echo(f"{chosen['key']}: added status {column['name']}")
 
 
 @workflow.command("rm")
@@ -222,10 +223,10 @@ def workflow_rm(app: AppContext, status: str) -> None:
     """
     from pmtool.services import projects
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        projects.remove_column(session, chosen, status)
-    click.echo(f"{chosen.key}: removed status {status}")
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        projects.remove_column(gw, chosen, status)
+    click.echo(f"{chosen['key']}: removed status {status}")
 
 
 @click.group()
@@ -253,7 +254,7 @@ def dod_show(app: AppContext, fmt: str) -> None:
     from pmtool.services.read import projects
 
     with app.reading() as reader:
-        project_id, key = projects.resolve(reader, app.project)
+        project_id, key = app.project_ref(reader)
         items = projects.show_project(reader, project_id)["definition_of_done"]
     if fmt == "table":
         _print_checklist(key, items)
@@ -277,10 +278,10 @@ def dod_add(app: AppContext, item: str) -> None:
     """
     from pmtool.services import projects
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        items = projects.add_done_item(session, chosen, item)
-    _print_checklist(chosen.key, items)
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        items = projects.add_done_item(gw, chosen, item)
+    _print_checklist(chosen["key"], items)
 
 
 @dod.command("rm")
@@ -295,10 +296,10 @@ def dod_rm(app: AppContext, number: int) -> None:
     """
     from pmtool.services import projects
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        items = projects.remove_done_item(session, chosen, number)
-    _print_checklist(chosen.key, items)
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        items = projects.remove_done_item(gw, chosen, number)
+    _print_checklist(chosen["key"], items)
 
 
 COMMANDS = [project, workflow, dod]

@@ -9,7 +9,7 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option
 from pmtool.cli.params import DATE, DURATION
-from pmtool.services.choices import SPRINT_STATUSES
+from pmtool.core.words import SPRINT_STATUSES
 
 SPRINT_COLUMNS = [
     Column("name", "SPRINT"),
@@ -52,18 +52,18 @@ def sprint_add(
     Example:
       pmtool sprint add "Sprint 4" --start monday --length 2w --goal "Cohort frozen"
     """
-    from pmtool.services import projects, sprints
-    from pmtool.services.dates import parse_duration_end
+    from pmtool.core.dates import parse_duration_end
+    from pmtool.services import sprints
 
     if (end is None) == (length is None):
         raise click.UsageError("give either --end or --length")
     last_day = end if end is not None else parse_duration_end(str(length), start)
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
         created = sprints.add_sprint(
-            session, chosen, name, start=start, end=last_day, goal=goal, capacity=capacity
+            gw, chosen, name, start=start, end=last_day, goal=goal, capacity=capacity
         )
-    click.echo(f"Planned {created.name}: {created.start_date} to {created.end_date}")
+    click.echo(f"Planned {created['name']}: {created['start_date']} to {created['end_date']}")
 
 
 @sprint.command("edit")
@@ -87,15 +87,15 @@ def sprint_edit(
     Example:
       pmtool sprint edit "Sprint 4" --capacity 34
     """
-    from pmtool.services import projects, sprints, tasks
+    from pmtool.services import resolve, sprints
 
     if goal is None and capacity is None and start is None and end is None:
         raise click.UsageError("nothing to change: give --goal, --capacity, --start or --end")
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        target = tasks.find_sprint(session, chosen, name, for_new_work=False)
-        sprints.edit_sprint(session, target, goal=goal, capacity=capacity, start=start, end=end)
-    click.echo(f"Updated {target.name}")
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        target = resolve.sprint(gw.reader, chosen["id"], name)
+        sprints.edit_sprint(gw, target, goal=goal, capacity=capacity, start=start, end=end)
+    click.echo(f"Updated {target['name']}")
 
 
 @sprint.command("start")
@@ -110,14 +110,12 @@ def sprint_start(app: AppContext, name: str) -> None:
     Example:
       pmtool sprint start "Sprint 4"
     """
-    from pmtool.services import projects, sprints, tasks
+    from pmtool.services import resolve, sprints
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        started = sprints.start_sprint(
-            session, tasks.find_sprint(session, chosen, name, for_new_work=False)
-        )
-    click.echo(f"Started {started.name} (ends {started.end_date})")
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        started = sprints.start_sprint(gw, resolve.sprint(gw.reader, chosen["id"], name))
+    click.echo(f"Started {started['name']} (ends {started['end_date']})")
 
 
 @sprint.command("close")
@@ -136,17 +134,17 @@ def sprint_close(app: AppContext, name: str, carry_to: str | None) -> None:
     Example:
       pmtool sprint close "Sprint 4" --carry-over "Sprint 5"
     """
-    from pmtool.services import projects, sprints, tasks
+    from pmtool.services import resolve, sprints
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
         result = sprints.close_sprint(
-            session,
-            tasks.find_sprint(session, chosen, name, for_new_work=False),
+            gw,
+            resolve.sprint(gw.reader, chosen["id"], name),
             carry_to=carry_to,
         )
     click.echo(
-        f"Closed {result.sprint.name}: {result.completed_tasks} tasks, "
+        f"Closed {result.sprint['name']}: {result.completed_tasks} tasks, "
         f"{result.completed_points} points done"
     )
     if result.carried_keys:
@@ -172,10 +170,10 @@ def sprint_list(app: AppContext, status: str | None, fmt: str) -> None:
     Example:
       pmtool sprint list --format json
     """
-    from pmtool.services.read import projects, sprints
+    from pmtool.services.read import sprints
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         rows = sprints.list_sprints(reader, project_id, status=status)
     emit_rows(
         rows,
@@ -197,11 +195,11 @@ def sprint_show(app: AppContext, name: str, fmt: str) -> None:
     Example:
       pmtool sprint show current
     """
-    from pmtool import clock
-    from pmtool.services.read import projects, sprints
+    from pmtool.core import clock
+    from pmtool.services.read import sprints
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         record = sprints.show_sprint(reader, project_id, name, clock.today())
     if fmt == "table":
         record["by_status"] = [
@@ -224,11 +222,11 @@ def sprint_burndown(app: AppContext, name: str, fmt: str) -> None:
     Example:
       pmtool sprint burndown "Sprint 4" --format csv
     """
-    from pmtool import clock
-    from pmtool.services.read import metrics, projects
+    from pmtool.core import clock
+    from pmtool.services.read import metrics
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         record, committed, rows = metrics.burndown(
             reader, project_id, name, clock.today(), clock.utcnow()
         )
@@ -269,10 +267,10 @@ def velocity(app: AppContext, last: int | None, fmt: str) -> None:
     Example:
       pmtool velocity --last 5
     """
-    from pmtool.services.read import metrics, projects
+    from pmtool.services.read import metrics
 
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         rows = metrics.velocity(reader, project_id, last=last)
     emit_rows(
         rows,

@@ -10,7 +10,7 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option, json_array
 from pmtool.cli.params import DATE, DATE_OR_NONE
-from pmtool.services.choices import PRIORITIES, TASK_TYPES
+from pmtool.core.words import CLEAR, PRIORITIES, TASK_TYPES, is_none_word
 
 TASK_COLUMNS = [
     Column("key", "KEY", keep_width=True),
@@ -75,36 +75,64 @@ def task_add(
 ) -> None:
     """Add a task and print its key (a note on stderr if its sprint is over capacity).
 
+    With TITLE `-` it reads many tasks from stdin, one per line, and adds them
+    in one transaction and one command (one `pmtool undo`); a bad line writes nothing
+    and is named. A line is a JSON object ({"title": ..., "points": 3, "labels":
+    [...], "due": "+1w", ...}) or tab-separated values: title, points, type,
+    priority, assignee, labels (comma-separated), due, sprint; a first line that
+    starts with `title` names the columns instead. Options given here are the
+    defaults for every line.
+
     \b
     Example:
       pmtool task add "Define sepsis label (Sepsis-3)" --points 3 --type story \\
           --label data --sprint current --due +1w
+      pmtool task add - --sprint current < new-tasks.tsv
     """
-    from pmtool.services import projects, sprints, tasks
+    from pmtool.services import batch, sprints, tasks
 
-    with app.writing() as session:
-        chosen = projects.get_project(session, app.project)
-        created = tasks.add_task(
-            session,
-            chosen,
-            title,
-            points=points,
-            task_type=task_type,
-            priority=priority,
-            assignee=assignee,
-            labels=list(labels),
-            due=due,
-            sprint=sprint,
-            parent=parent,
-            description=description,
-            status=status,
-            force=force,
-        )
-        key = f"{chosen.key}-{created.number}"
-        warning = sprints.over_capacity(session, created.sprint_id)
-    click.echo(key)
+    defaults: dict[str, Any] = {
+        "points": points,
+        "task_type": task_type,
+        "priority": priority,
+        "assignee": assignee,
+        "labels": list(labels),
+        "due": due,
+        "sprint": sprint,
+        "parent": parent,
+        "description": description,
+        "status": status,
+    }
+    if title == "-":
+        specs = batch.parse_task_lines(_read_stdin(), defaults)
+        with app.writing() as gw:
+            chosen = app.project_row(gw.reader)
+            created_rows = batch.add_tasks(gw, chosen, specs, force=force)
+            warning = (
+                sprints.over_capacity(gw, created_rows[-1]["sprint_id"]) if created_rows else None
+            )
+        for created in created_rows:
+            click.echo(created["key"])
+    else:
+        with app.writing() as gw:
+            chosen = app.project_row(gw.reader)
+            created = tasks.add_task(gw, chosen, title, force=force, **defaults)
+            warning = sprints.over_capacity(gw, created["sprint_id"])
+        click.echo(created["key"])
     if warning:
         click.echo(f"Note: {warning}", err=True)
+
+
+def _read_stdin() -> list[str]:
+    """The lines of stdin, read whole before the transaction starts."""
+    try:
+        import sys
+
+        return sys.stdin.read().splitlines()
+    except UnicodeDecodeError:
+        raise click.BadParameter(
+            "the tasks on stdin are not UTF-8 text", param_hint="TITLE"
+        ) from None
 
 
 @task.command("list")
@@ -142,8 +170,7 @@ def task_list(
       pmtool task list --sprint current --assignee Lena
       pmtool task list --overdue --format json
     """
-    from pmtool import clock
-    from pmtool.services.read import projects
+    from pmtool.core import clock
     from pmtool.services.read.tasks import TASK_FIELDS, list_tasks, list_tasks_json
 
     filters = {
@@ -155,7 +182,7 @@ def task_list(
         "text": text,
     }
     with app.reading() as reader:
-        project_id, _ = projects.resolve(reader, app.project)
+        project_id, _ = app.project_ref(reader)
         encoded = list_tasks_json(reader, project_id, **filters) if fmt == "json" else None
         rows = list_tasks(reader, project_id, **filters) if encoded is None else []
     if encoded is not None:
@@ -190,11 +217,9 @@ def task_show(app: AppContext, key: str, fmt: str) -> None:
 
 
 def _optional_int(value: str | None, what: str) -> Any:
-    from pmtool.services.tasks import CLEAR
-
     if value is None:
         return None
-    if value.strip().lower() in ("none", "-"):
+    if is_none_word(value):
         return CLEAR
     try:
         return int(value)
@@ -205,11 +230,7 @@ def _optional_int(value: str | None, what: str) -> Any:
 
 
 def _optional_text(value: str | None) -> Any:
-    from pmtool.services.tasks import CLEAR
-
-    if value is not None and value.strip().lower() in ("none", "-"):
-        return CLEAR
-    return value
+    return CLEAR if is_none_word(value) else value
 
 
 @task.command("edit")
@@ -225,6 +246,13 @@ def _optional_text(value: str | None) -> Any:
 @click.option("--due", type=DATE_OR_NONE, help="Due date, or 'none'.")
 @click.option("--sprint", metavar="NAME", help="Move to this sprint, or 'none' for the backlog.")
 @click.option("--parent", metavar="KEY-N", help="Parent task, or 'none'.")
+@click.option(
+    "--if-version",
+    "expected_version",
+    type=click.IntRange(min=1, max=2**62),
+    metavar="N",
+    help="Refuse (exit 1) unless the task is still at version N (`task show` gives it).",
+)
 @pass_app
 def task_edit(
     app: AppContext,
@@ -240,15 +268,20 @@ def task_edit(
     due: Any,
     sprint: str | None,
     parent: str | None,
+    expected_version: int | None,
 ) -> None:
     """Change fields of one or more tasks (one undo step for all of them).
+
+    --if-version makes the edit a compare-and-set for scripts: it is refused as a
+    conflict, writing nothing, when someone changed the task since you read it.
 
     \b
     Example:
       pmtool task edit PM-3 --points 5 --assignee Lena --label imaging
       pmtool task edit PM-4 PM-5 --sprint "Sprint 3"
+      pmtool task edit PM-3 --title "Freeze cohort v2" --if-version 4
     """
-    from pmtool.services import sprints, tasks
+    from pmtool.services import resolve, sprints, tasks
 
     changes = {
         "title": title,
@@ -259,16 +292,22 @@ def task_edit(
         "assignee": _optional_text(assignee),
         "add_labels": list(add_labels),
         "remove_labels": list(remove_labels),
-        "due": tasks.CLEAR if due == "none" else due,
+        "due": CLEAR if due == "none" else due,
         "sprint": _optional_text(sprint),
         "parent": _optional_text(parent),
     }
     if all(value is None or value == [] for value in changes.values()):
         raise click.UsageError("nothing to change: give at least one option (see --help)")
-    with app.writing() as session:
-        edited = [tasks.edit_task(session, tasks.get_task(session, key), **changes) for key in keys]
-        warning = sprints.over_capacity(session, edited[-1].sprint_id) if sprint else None
-    click.echo(f"Updated {', '.join(key.upper() for key in keys)}")
+    if expected_version is not None and len(keys) > 1:
+        raise click.UsageError("--if-version applies to one task at a time")
+    with app.writing() as gw:
+        edited = []
+        for key in keys:
+            row = resolve.task(gw.reader, key)
+            tasks.edit_task(gw, row, expected_version=expected_version, **changes)
+            edited.append(row)
+        warning = sprints.over_capacity(gw, edited[-1]["sprint_id"]) if sprint else None
+    click.echo(f"Updated {', '.join(row['key'] for row in edited)}")
     if warning:
         click.echo(f"Note: {warning}", err=True)
 
@@ -290,16 +329,10 @@ def task_move(app: AppContext, keys: tuple[str, ...], status: str, force: bool) 
 
     if not keys:
         raise click.UsageError("give at least one task key before the status")
-    with app.writing() as session:
-        results = [
-            tasks.move_task(session, tasks.get_task(session, key), status, force=force)
-            for key in keys
-        ]
-        lines = [
-            f"{tasks.task_key(session, r.task)}: {r.old_status} -> {r.new_status}" for r in results
-        ]
-    for line in lines:
-        click.echo(line)
+    with app.writing() as gw:
+        results = tasks.move_tasks(gw, keys, status, force=force)
+    for result in results:
+        click.echo(f"{result.key}: {result.old_status} -> {result.new_status}")
     checklist = results[0].definition_of_done if results else []
     if checklist:
         click.echo("Definition of done:")
@@ -324,21 +357,21 @@ def task_rank(
       pmtool task rank PM-7 --top
       pmtool task rank PM-7 --before PM-3
     """
-    from pmtool.services import tasks
+    from pmtool.services import resolve, tasks
 
     given = [value for value in (position, before, after) if value]
     if len(given) != 1:
         raise click.UsageError("give exactly one of --top, --bottom, --before, --after")
-    with app.writing() as session:
-        moving = tasks.get_task(session, key)
+    with app.writing() as gw:
+        moving = resolve.task(gw.reader, key)
         tasks.rank_task(
-            session,
+            gw,
             moving,
-            before=tasks.get_task(session, before) if before else None,
-            after=tasks.get_task(session, after) if after else None,
+            before=resolve.task(gw.reader, before) if before else None,
+            after=resolve.task(gw.reader, after) if after else None,
             top=position == "top",
         )
-    click.echo(f"Ranked {key.upper()}")
+    click.echo(f"Ranked {moving['key']}")
 
 
 @task.command("rm")
@@ -351,12 +384,15 @@ def task_rm(app: AppContext, keys: tuple[str, ...]) -> None:
     Example:
       pmtool task rm PM-9
     """
-    from pmtool.services import tasks
+    from pmtool.services import resolve, tasks
 
-    with app.writing() as session:
+    with app.writing() as gw:
+        removed = []
         for key in keys:
-            tasks.remove_task(session, tasks.get_task(session, key))
-    click.echo(f"Removed {', '.join(key.upper() for key in keys)} (pmtool undo restores)")
+            row = resolve.task(gw.reader, key)
+            tasks.remove_task(gw, row)
+            removed.append(row["key"])
+    click.echo(f"Removed {', '.join(removed)} (pmtool undo restores)")
 
 
 COMMANDS = [task]

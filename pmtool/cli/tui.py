@@ -15,7 +15,7 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
     The database, the project and the sprint are checked first, so that a wrong
     ``--db`` or project name ends in the usual one-line error instead of a screen.
     """
-    from pmtool.services.read.tasks import sprint_id_by_name
+    from pmtool.services.resolve import sprint_id_or_backlog
     from pmtool.storage.reader import reading
     from pmtool.tui.context import resolve_context
 
@@ -23,7 +23,7 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
     start = resolve_context(location, app.project, app.actor)
     if sprint is not None and start is not None:
         with reading(location) as reader:
-            sprint_id_by_name(reader, start[0].project_id, sprint)
+            sprint_id_or_backlog(reader, start[0].project_id, sprint)
 
     from pmtool.storage.engine import dispose_engines
     from pmtool.tui.app import PmApp

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -13,6 +13,11 @@ from pmtool.models.base import Audited
 # Ids of audited rows are never reused (SQLite would hand a deleted row's id to the next
 # insert), so the audit trail of one row never runs into another's.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
+# The row's version: 1 when inserted, +1 on every update (optimistic concurrency).
+def row_version() -> Any:
+    return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Project(Audited, SQLModel, table=True):
@@ -28,6 +33,7 @@ class Project(Audited, SQLModel, table=True):
     definition_of_done: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     next_task_number: int = 1
     created_at: datetime
+    version: int = row_version()
 
 
 class WorkflowColumn(Audited, SQLModel, table=True):
@@ -43,6 +49,7 @@ class WorkflowColumn(Audited, SQLModel, table=True):
     position: int
     wip_limit: int | None = None
     is_done: bool = False
+    version: int = row_version()
 
 
 class Member(Audited, SQLModel, table=True):
@@ -56,6 +63,7 @@ class Member(Audited, SQLModel, table=True):
     email: str | None = None
     role: str | None = None
     created_at: datetime
+    version: int = row_version()
 
 
 class Sprint(Audited, SQLModel, table=True):
@@ -73,6 +81,7 @@ class Sprint(Audited, SQLModel, table=True):
     started_at: datetime | None = None
     closed_at: datetime | None = None
     created_at: datetime
+    version: int = row_version()
 
 
 class Task(Audited, SQLModel, table=True):
@@ -102,6 +111,7 @@ class Task(Audited, SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    version: int = row_version()
 
 
 class Setting(Audited, SQLModel, table=True):
@@ -111,3 +121,4 @@ class Setting(Audited, SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+    version: int = row_version()

@@ -40,3 +40,5 @@ class AuditEntry(SQLModel, table=True):
     field: str | None = None
     old: str | None = None
     new: str | None = None
+    # SHA-256 over the previous row's chain and this row (verified by `pmtool db check`).
+    chain: str | None = None

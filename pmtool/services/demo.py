@@ -11,13 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
-
-from pmtool import clock
-from pmtool.errors import Refused
-from pmtool.services import members, projects, sprints, tasks
-from pmtool.services.session import writing
+from pmtool.core import clock
+from pmtool.core.errors import Refused
+from pmtool.services import members, projects, resolve, sprints, tasks
 from pmtool.services.templates import load_checklist
+from pmtool.storage.gateway import Gateway, writing
 from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.migrate import initialise
 
@@ -102,7 +100,7 @@ ACTIVE_SPRINT = (
 SPRINT_DAYS = 14
 SCRUM_MASTER = "Tom Richter"
 
-Step = Callable[[Session], None]
+Step = Callable[[Gateway], None]
 # A command's summary, or a function making it from the task keys known by then.
 Summary = str | Callable[[dict[str, str]], str]
 
@@ -143,9 +141,9 @@ class _History:
             try:
                 with (
                     clock.frozen(event.moment),
-                    writing(location, actor=event.actor, summary=self._summary(event)) as session,
+                    writing(location, actor=event.actor, summary=self._summary(event)) as gw,
                 ):
-                    event.step(session)
+                    event.step(gw)
             except Refused:
                 continue  # e.g. a WIP limit said no: the team waited, as teams do
             applied += 1
@@ -161,12 +159,12 @@ def _plan_sprint(
     start: date,
     end: date,
 ) -> None:
-    def plan(session: Session) -> None:
-        project = projects.get_project(session, "SEPSIS")
-        sprints.add_sprint(session, project, name, start=start, end=end, goal=goal, capacity=30)
+    def plan(gw: Gateway) -> None:
+        project = resolve.project(gw.reader, "SEPSIS")
+        sprints.add_sprint(gw, project, name, start=start, end=end, goal=goal, capacity=30)
         for title, task_type, points, labels in work:
             created = tasks.add_task(
-                session,
+                gw,
                 project,
                 title,
                 task_type=task_type,
@@ -177,7 +175,7 @@ def _plan_sprint(
                 due=due_dates[title],
                 force=True,
             )
-            history.keys[title] = f"SEPSIS-{created.number}"
+            history.keys[title] = f"SEPSIS-{created['number']}"
 
     assignees = {title: rng.choice(TEAM[:4])[0] for title, *_ in work}
     due_dates = {title: end if rng.random() < 0.4 else None for title, *_ in work}
@@ -185,8 +183,8 @@ def _plan_sprint(
 
 
 def _move(history: _History, moment: datetime, actor: str, title: str, status: str) -> None:
-    def step(session: Session) -> None:
-        tasks.move_task(session, tasks.get_task(session, history.keys[title]), status)
+    def step(gw: Gateway) -> None:
+        tasks.move_task(gw, resolve.task(gw.reader, history.keys[title]), status)
 
     history.add(moment, actor, lambda keys: f"task move {keys[title]} {status}", step)
 
@@ -207,30 +205,30 @@ def build_demo(
     first_start = today - timedelta(days=3 * SPRINT_DAYS + 5)
     history = _History()
 
-    def set_up(session: Session) -> None:
+    def set_up(gw: Gateway) -> None:
         for name, role in TEAM:
-            members.add_member(session, name, role=role)
+            members.add_member(gw, name, role=role)
         project = projects.add_project(
-            session,
+            gw,
             "SEPSIS",
             "Sepsis early warning on the ICU",
             description="Predict sepsis onset 6 h ahead from routine ICU vitals and labs, "
             "with the university hospital's intensive care unit.",
             definition_of_done=load_checklist("clinical-ai"),
         )
-        projects.set_wip_limit(session, project, "in_progress", 4)
-        projects.set_wip_limit(session, project, "review", 3)
-        projects.use_project(session, "SEPSIS")
+        projects.set_wip_limit(gw, project, "in_progress", 4)
+        projects.set_wip_limit(gw, project, "review", 3)
+        projects.use_project(gw, "SEPSIS")
 
     history.add(
         _moment(first_start - timedelta(days=3), 9), SCRUM_MASTER, "project add SEPSIS", set_up
     )
 
-    def fill_backlog(session: Session) -> None:
-        project = projects.get_project(session, "SEPSIS")
+    def fill_backlog(gw: Gateway) -> None:
+        project = resolve.project(gw.reader, "SEPSIS")
         for title, task_type, points, labels in BACKLOG:
             tasks.add_task(
-                session,
+                gw,
                 project,
                 title,
                 task_type=task_type,
@@ -256,9 +254,9 @@ def build_demo(
         end = start + timedelta(days=SPRINT_DAYS - 1)
         _plan_sprint(history, rng, name, goal, work, start, end)
 
-        def start_step(session: Session, name: str = name) -> None:
-            project = projects.get_project(session, "SEPSIS")
-            sprints.start_sprint(session, tasks.find_sprint(session, project, name))
+        def start_step(gw: Gateway, name: str = name) -> None:
+            project = resolve.project(gw.reader, "SEPSIS")
+            sprints.start_sprint(gw, resolve.sprint(gw.reader, project["id"], name))
 
         history.add(_moment(start, 9, 30), SCRUM_MASTER, f"sprint start {name!r}", start_step)
         for title, *_ in work:
@@ -277,9 +275,9 @@ def build_demo(
                 _move(history, moment, rng.choice(TEAM)[0], title, status)
             if rng.random() < 0.25:
 
-                def re_estimate(session: Session, title: str = title) -> None:
-                    task = tasks.get_task(session, history.keys[title])
-                    tasks.edit_task(session, task, points=(task.points or 0) + 2)
+                def re_estimate(gw: Gateway, title: str = title) -> None:
+                    task = resolve.task(gw.reader, history.keys[title])
+                    tasks.edit_task(gw, task, points=(task["points"] or 0) + 2)
 
                 def re_estimate_summary(keys: dict[str, str], title: str = title) -> str:
                     return f"task edit {keys[title]} --points (re-estimated +2)"
@@ -292,10 +290,10 @@ def build_demo(
                 )
         if index == 1:
 
-            def add_mid_sprint(session: Session, name: str = name) -> None:
-                project = projects.get_project(session, "SEPSIS")
+            def add_mid_sprint(gw: Gateway, name: str = name) -> None:
+                project = resolve.project(gw.reader, "SEPSIS")
                 created = tasks.add_task(
-                    session,
+                    gw,
                     project,
                     "Handle duplicate admissions in cohort",
                     task_type="bug",
@@ -304,7 +302,9 @@ def build_demo(
                     sprint=name,
                     assignee="Aylin Demir",
                 )
-                history.keys["Handle duplicate admissions in cohort"] = f"SEPSIS-{created.number}"
+                history.keys["Handle duplicate admissions in cohort"] = (
+                    f"SEPSIS-{created['number']}"
+                )
 
             history.add(
                 _moment(start + timedelta(days=5), 10),
@@ -325,10 +325,10 @@ def build_demo(
         if end < today:
             next_name = all_sprints[index + 1][0]
 
-            def close_step(session: Session, name: str = name, next_name: str = next_name) -> None:
-                project = projects.get_project(session, "SEPSIS")
-                sprint = tasks.find_sprint(session, project, name, for_new_work=False)
-                sprints.close_sprint(session, sprint, carry_to=next_name)
+            def close_step(gw: Gateway, name: str = name, next_name: str = next_name) -> None:
+                project = resolve.project(gw.reader, "SEPSIS")
+                sprint = resolve.sprint(gw.reader, project["id"], name)
+                sprints.close_sprint(gw, sprint, carry_to=next_name)
 
             history.add(_moment(end, 16), SCRUM_MASTER, f"sprint close {name!r}", close_step)
 

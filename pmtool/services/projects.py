@@ -5,173 +5,147 @@ from __future__ import annotations
 import json
 import re
 
-from sqlmodel import Session, col, func, select
-
-from pmtool import clock
-from pmtool.errors import Conflict, InvalidInput, NotFound, Refused
-from pmtool.models import Project, Setting, Task, WorkflowColumn
-from pmtool.models.base import require_id
-from pmtool.services import choices
-from pmtool.services.read.projects import choose_project
-from pmtool.services.validation import clean_text
+from pmtool.core import clock, words
+from pmtool.core.errors import Conflict, InvalidInput, NotFound, Refused
+from pmtool.core.validation import clean_text
+from pmtool.services import resolve
+from pmtool.storage.gateway import Gateway
+from pmtool.storage.reader import Row
 
 
 def add_project(
-    session: Session,
+    gw: Gateway,
     key: str,
     name: str,
     *,
     description: str | None = None,
     definition_of_done: list[str] | None = None,
-    workflow: tuple[str, ...] = choices.DEFAULT_WORKFLOW,
-) -> Project:
+    workflow: tuple[str, ...] = words.DEFAULT_WORKFLOW,
+) -> Row:
     key = key.strip().upper()
-    if not re.match(choices.PROJECT_KEY_PATTERN, key):
+    if not re.match(words.PROJECT_KEY_PATTERN, key):
         raise InvalidInput(
             f"project key {key!r} must be 2-10 letters or digits starting with a letter, e.g. PM"
         )
-    name = clean_text(name, "project name", choices.MAX_NAME_LENGTH)
-    if session.exec(select(Project).where(Project.key == key)).first() is not None:
+    name = clean_text(name, "project name", words.MAX_NAME_LENGTH)
+    if gw.reader.tuples("SELECT 1 FROM project WHERE key = :key", {"key": key}):
         raise Conflict(f"project {key} exists already")
-    project = Project(
-        key=key,
-        name=name,
-        description=description,
-        definition_of_done=json.dumps(definition_of_done or []),
-        created_at=clock.utcnow(),
-    )
-    session.add(project)
-    session.flush()
-    assert project.id is not None
+    values = {
+        "key": key,
+        "name": name,
+        "description": description,
+        "definition_of_done": json.dumps(definition_of_done or []),
+        "next_task_number": 1,
+        "created_at": clock.utcnow(),
+    }
+    project_id = gw.insert("project", values)
     for position, status in enumerate(workflow):
-        session.add(
-            WorkflowColumn(
-                project_id=project.id,
-                name=status,
-                position=position,
-                is_done=status in choices.DONE_STATUSES,
-            )
+        gw.insert(
+            "workflow_column",
+            {
+                "project_id": project_id,
+                "name": status,
+                "position": position,
+                "is_done": status in words.DONE_STATUSES,
+            },
         )
-    session.flush()
-    return project
+    return {**values, "id": project_id, "version": 1}
 
 
-def get_project(session: Session, wanted: str | None) -> Project:
-    """The project named by -p/PMTOOL_PROJECT, else the default, else the only one."""
-    rows = session.execute(select(Project.id, Project.key)).all()
-    default = session.exec(
-        select(Setting.value).where(Setting.key == choices.DEFAULT_PROJECT_SETTING)
-    ).first()
-    project_id, _key = choose_project([(row[0], row[1]) for row in rows], wanted, default)
-    project = session.get(Project, project_id)
-    assert project is not None
-    return project
-
-
-def use_project(session: Session, key: str) -> Project:
+def use_project(gw: Gateway, key: str) -> Row:
     """Make ``key`` the project that commands use when -p is not given."""
-    project = get_project(session, key)
-    setting = session.get(Setting, choices.DEFAULT_PROJECT_SETTING)
-    if setting is None:
-        session.add(Setting(key=choices.DEFAULT_PROJECT_SETTING, value=project.key))
+    project = resolve.project(gw.reader, key)
+    setting = gw.reader.rows(
+        "SELECT * FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
+    )
+    if not setting:
+        gw.insert("setting", {"key": words.DEFAULT_PROJECT_SETTING, "value": project["key"]})
     else:
-        setting.value = project.key
-    session.flush()
+        gw.update(
+            "setting",
+            words.DEFAULT_PROJECT_SETTING,
+            {"value": project["key"]},
+            version=setting[0]["version"],
+        )
     return project
 
 
-def columns(session: Session, project: Project) -> list[WorkflowColumn]:
-    return list(
-        session.exec(
-            select(WorkflowColumn)
-            .where(WorkflowColumn.project_id == project.id)
-            .order_by(col(WorkflowColumn.position))
-        )
-    )
-
-
-def column(session: Session, project: Project, status: str) -> WorkflowColumn:
-    wanted = status.strip().lower().replace("-", "_").replace(" ", "_")
-    for candidate in columns(session, project):
-        if candidate.name == wanted:
-            return candidate
-    names = ", ".join(c.name for c in columns(session, project))
-    raise InvalidInput(f"{project.key} has no status {status!r}; its statuses are: {names}")
-
-
-def set_wip_limit(
-    session: Session, project: Project, status: str, limit: int | None
-) -> WorkflowColumn:
+def set_wip_limit(gw: Gateway, project: Row, status: str, limit: int | None) -> Row:
     if limit is not None and limit < 1:
         raise InvalidInput("a WIP limit is a whole number of at least 1 (or 'none' to remove it)")
-    target = column(session, project, status)
-    target.wip_limit = limit
-    session.flush()
+    target = resolve.column(gw.reader, project["id"], status)
+    gw.update("workflow_column", target["id"], {"wip_limit": limit}, version=target["version"])
+    target["wip_limit"] = limit
     return target
 
 
-def add_column(
-    session: Session, project: Project, status: str, *, before: str | None, is_done: bool
-) -> WorkflowColumn:
-    name = status.strip().lower().replace("-", "_").replace(" ", "_")
+def add_column(gw: Gateway, project: Row, status: str, *, before: str | None, is_done: bool) -> Row:
+    name = resolve.normalise_status(status)
     if not re.match(r"^[a-z][a-z0-9_]{0,29}$", name):
         raise InvalidInput(f"status {status!r} must be a short word (letters, digits, _)")
-    existing = columns(session, project)
-    if any(c.name == name for c in existing):
-        raise Conflict(f"{project.key} has a status {name} already")
+    existing = resolve.columns(gw.reader, project["id"])
+    if any(c["name"] == name for c in existing):
+        raise Conflict(f"{project['key']} has a status {name} already")
     position = len(existing)
     if before is not None:
-        position = column(session, project, before).position
-        for later in existing:
-            if later.position >= position:
-                later.position += 1
-    new_column = WorkflowColumn(
-        project_id=require_id(project), name=name, position=position, is_done=is_done
-    )
-    session.add(new_column)
-    session.flush()
-    return new_column
+        position = resolve.column(gw.reader, project["id"], before)["position"]
+        # Shift from the end, so no two columns share a position at any moment.
+        for later in reversed(existing):
+            if later["position"] >= position:
+                gw.update(
+                    "workflow_column",
+                    later["id"],
+                    {"position": later["position"] + 1},
+                    version=later["version"],
+                )
+    values = {"project_id": project["id"], "name": name, "position": position, "is_done": is_done}
+    values["id"] = gw.insert("workflow_column", values)
+    return values
 
 
-def remove_column(session: Session, project: Project, status: str) -> None:
-    target = column(session, project, status)
-    in_use = session.exec(
-        select(func.count())
-        .select_from(Task)
-        .where(
-            Task.project_id == project.id,
-            Task.status == target.name,
-            col(Task.deleted_at).is_(None),
-        )
-    ).first()
+def remove_column(gw: Gateway, project: Row, status: str) -> None:
+    target = resolve.column(gw.reader, project["id"], status)
+    in_use = gw.reader.tuples(
+        "SELECT COUNT(*) FROM task WHERE project_id = :p AND status = :s AND deleted_at IS NULL",
+        {"p": project["id"], "s": target["name"]},
+    )[0][0]
     if in_use:
-        raise Refused(f"{in_use} task(s) are in {target.name}; move them before removing it")
-    if len(columns(session, project)) <= 2:
+        raise Refused(f"{in_use} task(s) are in {target['name']}; move them before removing it")
+    workflow = resolve.columns(gw.reader, project["id"])
+    if len(workflow) <= 2:
         raise Refused("a workflow needs at least two statuses")
-    session.delete(target)
-    session.flush()
-    for position, remaining in enumerate(c for c in columns(session, project) if c.id != target.id):
-        remaining.position = position
-    session.flush()
+    gw.delete("workflow_column", target["id"])
+    remaining = [c for c in workflow if c["id"] != target["id"]]
+    for position, column in enumerate(remaining):
+        if column["position"] != position:
+            gw.update(
+                "workflow_column", column["id"], {"position": position}, version=column["version"]
+            )
 
 
-def definition_of_done(project: Project) -> list[str]:
-    return list(json.loads(project.definition_of_done or "[]"))
+def definition_of_done(project: Row) -> list[str]:
+    return list(json.loads(project["definition_of_done"] or "[]"))
 
 
-def add_done_item(session: Session, project: Project, item: str) -> list[str]:
-    items = definition_of_done(project)
-    items.append(clean_text(item, "checklist item", choices.MAX_TITLE_LENGTH))
-    project.definition_of_done = json.dumps(items)
-    session.flush()
+def _set_definition_of_done(gw: Gateway, project: Row, items: list[str]) -> list[str]:
+    gw.update(
+        "project",
+        project["id"],
+        {"definition_of_done": json.dumps(items)},
+        version=project["version"],
+    )
     return items
 
 
-def remove_done_item(session: Session, project: Project, number: int) -> list[str]:
+def add_done_item(gw: Gateway, project: Row, item: str) -> list[str]:
+    items = definition_of_done(project)
+    items.append(clean_text(item, "checklist item", words.MAX_TITLE_LENGTH))
+    return _set_definition_of_done(gw, project, items)
+
+
+def remove_done_item(gw: Gateway, project: Row, number: int) -> list[str]:
     items = definition_of_done(project)
     if not 1 <= number <= len(items):
-        raise NotFound(f"the definition of done of {project.key} has no item {number}")
+        raise NotFound(f"the definition of done of {project['key']} has no item {number}")
     del items[number - 1]
-    project.definition_of_done = json.dumps(items)
-    session.flush()
-    return items
+    return _set_definition_of_done(gw, project, items)

@@ -2,171 +2,170 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import Any, NamedTuple
 
-from sqlmodel import Session, col, func, select
-
-from pmtool import clock
-from pmtool.errors import Conflict, InvalidInput, Refused
-from pmtool.models import Project, Sprint, Task, WorkflowColumn
-from pmtool.models.base import require_id
-from pmtool.services import choices
-from pmtool.services.tasks import find_sprint
-from pmtool.services.validation import check_points, clean_text
+from pmtool.core import clock, words
+from pmtool.core.errors import Conflict, InvalidInput, Refused
+from pmtool.core.validation import check_points, clean_text
+from pmtool.services import resolve
+from pmtool.storage.gateway import Gateway
+from pmtool.storage.reader import Row
 
 
 def add_sprint(
-    session: Session,
-    project: Project,
+    gw: Gateway,
+    project: Row,
     name: str,
     *,
     start: date,
     end: date,
     goal: str | None = None,
     capacity: int | None = None,
-) -> Sprint:
-    name = clean_text(name, "the sprint name", choices.MAX_NAME_LENGTH)
-    if name.lower() in ("current", "active", "none", "backlog", "-"):
+) -> Row:
+    name = clean_text(name, "the sprint name", words.MAX_NAME_LENGTH)
+    if name.lower() in words.RESERVED_SPRINT_NAMES:
         raise InvalidInput(f"{name!r} is a reserved word; choose another sprint name")
     if end < start:
         raise InvalidInput(f"the sprint ends ({end}) before it starts ({start})")
     if (end - start).days > 366:
         raise InvalidInput("a sprint longer than a year is not a sprint; check the dates")
-    duplicate = session.exec(
-        select(Sprint).where(
-            Sprint.project_id == project.id, func.lower(Sprint.name) == name.lower()
-        )
-    ).first()
-    if duplicate is not None:
-        raise Conflict(f"{project.key} has a sprint called {duplicate.name} already")
-    sprint = Sprint(
-        project_id=require_id(project),
-        name=name,
-        goal=goal.strip() if goal and goal.strip() else None,
-        start_date=start,
-        end_date=end,
-        capacity=check_points(capacity),
-        created_at=clock.utcnow(),
+    duplicate = gw.reader.tuples(
+        "SELECT name FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
+        {"p": project["id"], "n": name},
     )
-    session.add(sprint)
-    session.flush()
-    return sprint
+    if duplicate:
+        raise Conflict(f"{project['key']} has a sprint called {duplicate[0][0]} already")
+    values: dict[str, Any] = {
+        "project_id": project["id"],
+        "name": name,
+        "goal": goal.strip() if goal and goal.strip() else None,
+        "start_date": start,
+        "end_date": end,
+        "capacity": check_points(capacity),
+        "status": words.PLANNED,
+        "created_at": clock.utcnow(),
+    }
+    values["id"] = gw.insert("sprint", values)
+    return values
 
 
 def edit_sprint(
-    session: Session,
-    sprint: Sprint,
+    gw: Gateway,
+    sprint: Row,
     *,
     goal: str | None = None,
     capacity: int | None = None,
     start: date | None = None,
     end: date | None = None,
-) -> Sprint:
-    if sprint.status == "closed":
-        raise Refused(f"sprint {sprint.name} is closed; its record is final")
+) -> None:
+    if sprint["status"] == words.CLOSED:
+        raise Refused(f"sprint {sprint['name']} is closed; its record is final")
+    changes: dict[str, Any] = {}
     if goal is not None:
-        sprint.goal = goal.strip() or None
+        changes["goal"] = goal.strip() or None
     if capacity is not None:
-        sprint.capacity = check_points(capacity)
-    new_start = start or sprint.start_date
-    new_end = end or sprint.end_date
+        changes["capacity"] = check_points(capacity)
+    old_start = date.fromisoformat(str(sprint["start_date"])[:10])
+    new_start = start or old_start
+    new_end = end or date.fromisoformat(str(sprint["end_date"])[:10])
     if new_end < new_start:
         raise InvalidInput(f"the sprint would end ({new_end}) before it starts ({new_start})")
-    if start is not None and sprint.status == "active" and start != sprint.start_date:
-        raise Refused(f"sprint {sprint.name} has started; its start date is fixed")
-    sprint.start_date, sprint.end_date = new_start, new_end
-    session.flush()
-    return sprint
+    if start is not None and sprint["status"] == words.ACTIVE and start != old_start:
+        raise Refused(f"sprint {sprint['name']} has started; its start date is fixed")
+    changes["start_date"], changes["end_date"] = new_start, new_end
+    gw.update("sprint", sprint["id"], changes, version=sprint["version"], what=sprint["name"])
 
 
-def start_sprint(session: Session, sprint: Sprint) -> Sprint:
-    if sprint.status == "active":
-        raise Refused(f"sprint {sprint.name} is already active")
-    if sprint.status == "closed":
-        raise Refused(f"sprint {sprint.name} is closed and cannot start again")
-    running = session.exec(
-        select(Sprint).where(Sprint.project_id == sprint.project_id, Sprint.status == "active")
-    ).first()
-    if running is not None:
+def start_sprint(gw: Gateway, sprint: Row) -> Row:
+    if sprint["status"] == words.ACTIVE:
+        raise Refused(f"sprint {sprint['name']} is already active")
+    if sprint["status"] == words.CLOSED:
+        raise Refused(f"sprint {sprint['name']} is closed and cannot start again")
+    running = gw.reader.tuples(
+        "SELECT name FROM sprint WHERE project_id = :p AND status = :active",
+        {"p": sprint["project_id"], "active": words.ACTIVE},
+    )
+    if running:
         raise Refused(
-            f"sprint {running.name} is active; close it first (one active sprint per project)"
+            f"sprint {running[0][0]} is active; close it first (one active sprint per project)"
         )
-    sprint.status = "active"
-    sprint.started_at = clock.utcnow()
-    session.flush()
-    return sprint
+    changes = {"status": words.ACTIVE, "started_at": clock.utcnow()}
+    gw.update("sprint", sprint["id"], changes, version=sprint["version"], what=sprint["name"])
+    return {**sprint, **changes}
 
 
-@dataclass(frozen=True)
-class CloseResult:
-    sprint: Sprint
+class CloseResult(NamedTuple):
+    sprint: Row
     completed_points: int
     completed_tasks: int
     carried_keys: list[str]
     carried_to: str | None  # sprint name, or None for the backlog
 
 
-def close_sprint(session: Session, sprint: Sprint, *, carry_to: str | None = None) -> CloseResult:
+def close_sprint(gw: Gateway, sprint: Row, *, carry_to: str | None = None) -> CloseResult:
     """Close the active sprint; unfinished tasks go to ``carry_to`` or the backlog."""
-    if sprint.status == "closed":
-        raise Refused(f"sprint {sprint.name} is already closed")
-    if sprint.status != "active":
-        raise Refused(f"sprint {sprint.name} has not started; start it or edit its plan")
-    project = session.get(Project, sprint.project_id)
-    assert project is not None
+    if sprint["status"] == words.CLOSED:
+        raise Refused(f"sprint {sprint['name']} is already closed")
+    if sprint["status"] != words.ACTIVE:
+        raise Refused(f"sprint {sprint['name']} has not started; start it or edit its plan")
+    project = gw.reader.rows("SELECT * FROM project WHERE id = :id", {"id": sprint["project_id"]})[
+        0
+    ]
     target = None
-    if carry_to is not None and carry_to.strip().lower() not in ("backlog", "none", "-"):
-        target = find_sprint(session, project, carry_to)
-        if target.id == sprint.id:
+    if carry_to is not None and carry_to.strip().lower() not in words.NO_SPRINT_WORDS:
+        target = resolve.sprint(gw.reader, project["id"], carry_to, for_new_work=True)
+        if target["id"] == sprint["id"]:
             raise InvalidInput(
                 "unfinished work cannot be carried over into the sprint being closed"
             )
-    done_statuses = set(
-        session.exec(
-            select(WorkflowColumn.name).where(
-                WorkflowColumn.project_id == project.id,
-                col(WorkflowColumn.is_done).is_(True),
-            )
-        )
+    done_statuses = {c["name"] for c in resolve.columns(gw.reader, project["id"]) if c["is_done"]}
+    sprint_tasks = gw.reader.rows(
+        "SELECT * FROM task WHERE sprint_id = :s AND deleted_at IS NULL ORDER BY number",
+        {"s": sprint["id"]},
     )
-    sprint_tasks = list(
-        session.exec(
-            select(Task)
-            .where(Task.sprint_id == sprint.id, col(Task.deleted_at).is_(None))
-            .order_by(col(Task.number))
-        )
-    )
-    finished = [task for task in sprint_tasks if task.status in done_statuses]
-    unfinished = [task for task in sprint_tasks if task.status not in done_statuses]
+    finished = [task for task in sprint_tasks if task["status"] in done_statuses]
+    unfinished = [task for task in sprint_tasks if task["status"] not in done_statuses]
     now = clock.utcnow()
     for task in unfinished:
-        task.sprint_id = target.id if target is not None else None
-        task.updated_at = now
-    sprint.status = "closed"
-    sprint.closed_at = now
-    session.flush()
+        gw.update(
+            "task",
+            task["id"],
+            {"sprint_id": target["id"] if target is not None else None, "updated_at": now},
+            version=task["version"],
+            what=f"{project['key']}-{task['number']}",
+        )
+    gw.update(
+        "sprint",
+        sprint["id"],
+        {"status": words.CLOSED, "closed_at": now},
+        version=sprint["version"],
+        what=sprint["name"],
+    )
     return CloseResult(
-        sprint=sprint,
-        completed_points=sum(task.points or 0 for task in finished),
+        sprint={**sprint, "status": words.CLOSED, "closed_at": now},
+        completed_points=sum(task["points"] or 0 for task in finished),
         completed_tasks=len(finished),
-        carried_keys=[f"{project.key}-{task.number}" for task in unfinished],
-        carried_to=target.name if target is not None else None,
+        carried_keys=[f"{project['key']}-{task['number']}" for task in unfinished],
+        carried_to=target["name"] if target is not None else None,
     )
 
 
-def over_capacity(session: Session, sprint_id: int | None) -> str | None:
+def over_capacity(gw: Gateway, sprint_id: int | None) -> str | None:
     """A warning when the sprint's planned points exceed its capacity, else None."""
     if sprint_id is None:
         return None
-    sprint = session.get(Sprint, sprint_id)
-    if sprint is None or sprint.capacity is None:
+    found = gw.reader.rows(
+        "SELECT name, capacity, (SELECT COALESCE(SUM(points), 0) FROM task "
+        "WHERE sprint_id = :s AND deleted_at IS NULL) AS planned FROM sprint WHERE id = :s",
+        {"s": sprint_id},
+    )
+    if not found or found[0]["capacity"] is None:
         return None
-    planned = session.exec(
-        select(func.coalesce(func.sum(Task.points), 0)).where(
-            Task.sprint_id == sprint_id, col(Task.deleted_at).is_(None)
-        )
-    ).one()
-    if int(planned or 0) <= sprint.capacity:
+    sprint = found[0]
+    if int(sprint["planned"] or 0) <= sprint["capacity"]:
         return None
-    return f"{sprint.name} now holds {planned} points against a capacity of {sprint.capacity}"
+    return (
+        f"{sprint['name']} now holds {sprint['planned']} points against a capacity of "
+        f"{sprint['capacity']}"
+    )

@@ -1,72 +1,23 @@
-"""Creating, editing, moving, ranking and removing tasks (write side)."""
+"""Creating, editing, moving, ranking and removing tasks (write side).
+
+Rules work on plain rows (dicts from the resolvers) and change them through the
+write gateway, which audits every change.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlmodel import Session, col, func, select
-
-from pmtool import clock
-from pmtool.errors import InvalidInput, NotFound, Refused
-from pmtool.models import Member, Project, Sprint, Task
-from pmtool.models.base import require_id
-from pmtool.services import choices, projects
-from pmtool.services.audit import add_note
-from pmtool.services.read.tasks import parse_key
-from pmtool.services.validation import check_points, clean_text
-
-# Marks "clear this field" in edit_task, as opposed to None for "leave as it is".
-CLEAR: Any = object()
-
-
-def get_task(session: Session, key: str) -> Task:
-    project_key, number = parse_key(key)
-    task = session.exec(
-        select(Task)
-        .join(Project, col(Project.id) == col(Task.project_id))
-        .where(Project.key == project_key, Task.number == number, col(Task.deleted_at).is_(None))
-    ).first()
-    if task is None:
-        raise NotFound(f"no task {project_key}-{number}")
-    return task
-
-
-def task_key(session: Session, task: Task) -> str:
-    project = session.get(Project, task.project_id)
-    assert project is not None
-    return f"{project.key}-{task.number}"
-
-
-def find_member(session: Session, name: str) -> Member:
-    member = session.exec(
-        select(Member).where(func.lower(Member.name) == name.strip().lower())
-    ).first()
-    if member is None:
-        raise NotFound(f"no member {name.strip()!r}; add them with `pmtool member add NAME`")
-    return member
-
-
-def find_sprint(
-    session: Session, project: Project, name: str, *, for_new_work: bool = True
-) -> Sprint:
-    wanted = name.strip()
-    query = select(Sprint).where(Sprint.project_id == project.id)
-    if wanted.lower() in ("current", "active"):
-        sprint = session.exec(query.where(Sprint.status == "active")).first()
-        if sprint is None:
-            raise NotFound(f"{project.key} has no active sprint")
-    else:
-        sprint = session.exec(query.where(func.lower(Sprint.name) == wanted.lower())).first()
-        if sprint is None:
-            raise NotFound(
-                f"no sprint {wanted!r} in {project.key} (`pmtool sprint list` shows them)"
-            )
-    if for_new_work and sprint.status == "closed":
-        raise Refused(f"sprint {sprint.name} is closed; plan the work into an open sprint")
-    return sprint
+from pmtool.core import clock, words
+from pmtool.core.errors import InvalidInput, Refused
+from pmtool.core.validation import check_points, clean_text
+from pmtool.core.words import CLEAR
+from pmtool.services import resolve
+from pmtool.storage.gateway import Gateway
+from pmtool.storage.reader import Row
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -76,10 +27,10 @@ def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return cleaned
 
 
-def _check_labels(labels: list[str]) -> list[str]:
+def check_labels(labels: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for label in labels:
-        text = clean_text(label, "a label", 40)
+        text = clean_text(label, "a label", words.MAX_LABEL_LENGTH)
         if "," in text:
             raise InvalidInput(
                 f"label {text!r} cannot contain a comma; give --label once per label"
@@ -89,121 +40,134 @@ def _check_labels(labels: list[str]) -> list[str]:
     return cleaned
 
 
-def _next_rank(session: Session, project_id: int, status: str) -> float:
-    highest = session.exec(
-        select(func.max(col(Task.rank))).where(
-            Task.project_id == project_id,
-            Task.status == status,
-            col(Task.deleted_at).is_(None),
-        )
-    ).first()
-    return float(highest or 0) + 1.0
+def _next_rank(gw: Gateway, project_id: int, status: str) -> float:
+    found = gw.reader.tuples(
+        "SELECT MAX(rank) FROM task WHERE project_id = :p AND status = :s AND deleted_at IS NULL",
+        {"p": project_id, "s": status},
+    )
+    return float(found[0][0] or 0) + 1.0
 
 
 def _check_wip(
-    session: Session, project: Project, status: str, moving: Task | None, force: bool
-) -> None:
-    target = projects.column(session, project, status)
-    if target.wip_limit is None:
-        return
-    occupied = (
-        session.exec(
-            select(func.count())
-            .select_from(Task)
-            .where(
-                Task.project_id == project.id,
-                Task.status == target.name,
-                col(Task.deleted_at).is_(None),
-                Task.id != (moving.id if moving is not None else -1),
-            )
-        ).first()
-        or 0
-    )
-    if occupied < target.wip_limit:
-        return
+    gw: Gateway, project: Row, status: str, moving: Row | None, force: bool, arriving: int = 1
+) -> str | None:
+    """Refuse to put work into a column at its WIP limit, unless forced.
+
+    Returns the note to record (after the move itself) when the limit was overridden.
+    """
+    target = resolve.column(gw.reader, project["id"], status)
+    limit = target["wip_limit"]
+    if limit is None:
+        return None
+    occupied = gw.reader.tuples(
+        "SELECT COUNT(*) FROM task WHERE project_id = :p AND status = :s "
+        "AND deleted_at IS NULL AND id <> :moving",
+        {"p": project["id"], "s": target["name"], "moving": moving["id"] if moving else -1},
+    )[0][0]
+    if occupied + arriving <= limit:
+        return None
     if not force:
-        raise Refused(
-            f"{target.name} is at its WIP limit ({occupied}/{target.wip_limit}); "
-            "finish something first or use --force"
-        )
-    if moving is not None:
-        add_note(
-            session,
-            "task",
-            moving.id,
-            "wip_override",
-            f"{target.name} past its WIP limit ({occupied + 1}/{target.wip_limit})",
-        )
+        raise _wip_refusal(target["name"], occupied + arriving, limit, max(0, limit - occupied))
+    return f"{target['name']} past its WIP limit ({occupied + 1}/{limit})"
 
 
-def _check_parent(session: Session, project: Project, parent_key: str, task: Task | None) -> Task:
-    parent = get_task(session, parent_key)
-    if parent.project_id != project.id:
+def _wip_refusal(status: str, would_be: int, limit: int, room: int) -> Refused:
+    if would_be == limit + 1:
+        return Refused(
+            f"{status} is at its WIP limit ({limit}/{limit}); finish something first or use --force"
+        )
+    return Refused(
+        f"{status} would be {would_be}/{limit}; room for {room}; "
+        "finish something first or use --force"
+    )
+
+
+def _check_parent(gw: Gateway, project: Row, parent_key: str, task: Row | None) -> Row:
+    parent = resolve.task(gw.reader, parent_key)
+    if parent["project_id"] != project["id"]:
         raise InvalidInput(f"{parent_key} belongs to another project")
     if task is not None:
-        ancestor: Task | None = parent
-        while ancestor is not None:
-            if ancestor.id == task.id:
+        ancestor_id: int | None = parent["id"]
+        while ancestor_id is not None:
+            if ancestor_id == task["id"]:
                 raise InvalidInput(f"{parent_key} cannot be the parent of its own ancestor")
-            ancestor = session.get(Task, ancestor.parent_id) if ancestor.parent_id else None
+            found = gw.reader.tuples(
+                "SELECT parent_id FROM task WHERE id = :id", {"id": ancestor_id}
+            )
+            ancestor_id = found[0][0] if found else None
     return parent
 
 
 def add_task(
-    session: Session,
-    project: Project,
+    gw: Gateway,
+    project: Row,
     title: str,
     *,
     points: int | None = None,
     task_type: str = "task",
     priority: str = "medium",
     assignee: str | None = None,
-    labels: list[str] | None = None,
+    labels: Iterable[str] = (),
     due: date | None = None,
     sprint: str | None = None,
     parent: str | None = None,
     description: str | None = None,
     status: str | None = None,
     force: bool = False,
-) -> Task:
-    """A new task; its key is the project's key and the next number, e.g. PM-7."""
-    title = clean_text(title, "the title", choices.MAX_TITLE_LENGTH)
-    workflow = projects.columns(session, project)
-    sprint_row = find_sprint(session, project, sprint) if sprint else None
+) -> Row:
+    """A new task; its key is the project's key and the next number, e.g. PM-7.
+
+    ``project`` is the project row; its task counter is advanced in place, so a
+    batch can add many tasks with one lookup.
+    """
+    title = clean_text(title, "the title", words.MAX_TITLE_LENGTH)
+    workflow = resolve.columns(gw.reader, project["id"])
+    sprint_row = (
+        resolve.sprint(gw.reader, project["id"], sprint, for_new_work=True) if sprint else None
+    )
     if status is None:
         # Work planned into a sprint starts in the column after the backlog.
-        start_index = 1 if sprint_row is not None and workflow[0].name == "backlog" else 0
-        status = workflow[start_index].name
-    status = projects.column(session, project, status).name
+        start_index = (
+            1 if sprint_row is not None and workflow[0]["name"] == words.BACKLOG_STATUS else 0
+        )
+        status = workflow[start_index]["name"]
+    status = resolve.column(gw.reader, project["id"], status)["name"]
     now = clock.utcnow()
-    task = Task(
-        project_id=require_id(project),
-        number=project.next_task_number,
-        title=title,
-        description=description.strip() if description and description.strip() else None,
-        type=_check_choice(task_type, choices.TASK_TYPES, "type"),
-        status=status,
-        priority=_check_choice(priority, choices.PRIORITIES, "priority"),
-        points=check_points(points),
-        assignee_id=find_member(session, assignee).id if assignee else None,
-        due_date=due,
-        parent_id=_check_parent(session, project, parent, None).id if parent else None,
-        sprint_id=sprint_row.id if sprint_row else None,
-        labels=json.dumps(_check_labels(labels or []), ensure_ascii=False),
-        rank=_next_rank(session, require_id(project), status),
-        created_at=now,
-        updated_at=now,
+    values = {
+        "project_id": project["id"],
+        "number": project["next_task_number"],
+        "title": title,
+        "description": description.strip() if description and description.strip() else None,
+        "type": _check_choice(task_type, words.TASK_TYPES, "type"),
+        "status": status,
+        "priority": _check_choice(priority, words.PRIORITIES, "priority"),
+        "points": check_points(points),
+        "assignee_id": resolve.member(gw.reader, assignee)["id"] if assignee else None,
+        "due_date": due,
+        "parent_id": _check_parent(gw, project, parent, None)["id"] if parent else None,
+        "sprint_id": sprint_row["id"] if sprint_row else None,
+        "labels": json.dumps(check_labels(labels), ensure_ascii=False),
+        "rank": _next_rank(gw, project["id"], status),
+        "created_at": now,
+        "updated_at": now,
+    }
+    _check_wip(gw, project, status, None, force)
+    values["id"] = gw.insert("task", values)
+    gw.update(
+        "project",
+        project["id"],
+        {"next_task_number": project["next_task_number"] + 1},
+        version=project["version"],
     )
-    _check_wip(session, project, status, None, force)
-    project.next_task_number += 1
-    session.add(task)
-    session.flush()
-    return task
+    project["next_task_number"] += 1
+    project["version"] += 1
+    values["key"] = f"{project['key']}-{values['number']}"
+    return values
 
 
 def edit_task(
-    session: Session,
-    task: Task,
+    gw: Gateway,
+    task: Row,
     *,
     title: str | None = None,
     description: Any = None,
@@ -211,137 +175,193 @@ def edit_task(
     task_type: str | None = None,
     priority: str | None = None,
     assignee: Any = None,
-    add_labels: list[str] | None = None,
-    remove_labels: list[str] | None = None,
+    add_labels: Iterable[str] = (),
+    remove_labels: Iterable[str] = (),
     due: Any = None,
     sprint: Any = None,
     parent: Any = None,
-    expected_updated_at: Any = None,
-) -> Task:
-    """Change the given fields; ``CLEAR`` empties one. Refuses a stale edit (TUI)."""
-    project = session.get(Project, task.project_id)
-    assert project is not None
-    if expected_updated_at is not None and task.updated_at != expected_updated_at:
-        from pmtool.errors import Conflict
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """Change the given fields (None: leave as it is; ``CLEAR``: empty it).
 
-        raise Conflict(f"{project.key}-{task.number} was changed by someone else; reload it")
+    ``expected_version`` (the TUI's form, `task edit --if-version`) refuses the edit
+    when the task changed since it was read. Returns the changed columns.
+    """
+    project = resolve.project(gw.reader, task["project_key"])
+    changes: dict[str, Any] = {}
     if title is not None:
-        task.title = clean_text(title, "the title", choices.MAX_TITLE_LENGTH)
+        changes["title"] = clean_text(title, "the title", words.MAX_TITLE_LENGTH)
     if description is CLEAR:
-        task.description = None
+        changes["description"] = None
     elif description is not None:
-        task.description = description.strip() or None
+        changes["description"] = description.strip() or None
     if points is CLEAR:
-        task.points = None
+        changes["points"] = None
     elif points is not None:
-        task.points = check_points(points)
+        changes["points"] = check_points(points)
     if task_type is not None:
-        task.type = _check_choice(task_type, choices.TASK_TYPES, "type")
+        changes["type"] = _check_choice(task_type, words.TASK_TYPES, "type")
     if priority is not None:
-        task.priority = _check_choice(priority, choices.PRIORITIES, "priority")
+        changes["priority"] = _check_choice(priority, words.PRIORITIES, "priority")
     if assignee is CLEAR:
-        task.assignee_id = None
+        changes["assignee_id"] = None
     elif assignee is not None:
-        task.assignee_id = find_member(session, assignee).id
+        changes["assignee_id"] = resolve.member(gw.reader, assignee)["id"]
+    add_labels, remove_labels = list(add_labels), list(remove_labels)
     if add_labels or remove_labels:
-        current = json.loads(task.labels)
-        removed = set(remove_labels or [])
+        current = json.loads(task["labels"] or "[]")
+        removed = set(remove_labels)
         unknown = removed - set(current)
         if unknown:
-            raise InvalidInput(f"{project.key}-{task.number} has no label {sorted(unknown)[0]!r}")
+            raise InvalidInput(f"{task['key']} has no label {sorted(unknown)[0]!r}")
         kept = [label for label in current if label not in removed]
-        task.labels = json.dumps(_check_labels(kept + list(add_labels or [])), ensure_ascii=False)
+        changes["labels"] = json.dumps(check_labels(kept + add_labels), ensure_ascii=False)
     if due is CLEAR:
-        task.due_date = None
+        changes["due_date"] = None
     elif due is not None:
-        task.due_date = due
+        changes["due_date"] = due
     if sprint is CLEAR:
-        task.sprint_id = None
+        changes["sprint_id"] = None
     elif sprint is not None:
-        task.sprint_id = find_sprint(session, project, sprint).id
-        workflow = projects.columns(session, project)
-        if task.status == workflow[0].name == "backlog" and len(workflow) > 1:
+        changes["sprint_id"] = resolve.sprint(gw.reader, project["id"], sprint, for_new_work=True)[
+            "id"
+        ]
+        workflow = resolve.columns(gw.reader, project["id"])
+        first = workflow[0]["name"]
+        if task["status"] == first == words.BACKLOG_STATUS and len(workflow) > 1:
             # Planned into a sprint: out of the backlog, as `task add --sprint` does.
-            _check_wip(session, project, workflow[1].name, task, False)
-            task.status = workflow[1].name
-            task.rank = _next_rank(session, require_id(project), task.status)
+            _check_wip(gw, project, workflow[1]["name"], task, False)
+            changes["status"] = workflow[1]["name"]
+            changes["rank"] = _next_rank(gw, project["id"], workflow[1]["name"])
     if parent is CLEAR:
-        task.parent_id = None
+        changes["parent_id"] = None
     elif parent is not None:
-        task.parent_id = _check_parent(session, project, parent, task).id
-    if session.is_modified(task):
-        task.updated_at = clock.utcnow()
-    session.flush()
-    return task
+        changes["parent_id"] = _check_parent(gw, project, parent, task)["id"]
+    return _update_task(gw, task, changes, expected_version)
 
 
-@dataclass(frozen=True)
-class MoveResult:
-    task: Task
+def _update_task(
+    gw: Gateway, task: Row, changes: Mapping[str, Any], expected_version: int | None = None
+) -> dict[str, Any]:
+    """Write the changes (with updated_at when anything really changed) and keep ``task``
+    in step, so a caller can change the same row again in this command."""
+    version = task["version"] if expected_version is None else expected_version
+    real = {
+        name: value
+        for name, value in changes.items()
+        if _comparable(task.get(name)) != _comparable(value)
+    }
+    if not real:
+        return {}
+    real["updated_at"] = clock.utcnow()
+    gw.update("task", task["id"], real, version=version, what=task["key"])
+    task.update(real)
+    task["version"] = version + 1
+    return real
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class MoveResult(NamedTuple):
+    key: str
     old_status: str
     new_status: str
     definition_of_done: list[str]
 
 
-def move_task(session: Session, task: Task, status: str, *, force: bool = False) -> MoveResult:
-    """Move a task to another column, within the WIP limit unless forced."""
-    project = session.get(Project, task.project_id)
-    assert project is not None
-    target = projects.column(session, project, status)
-    old_status = task.status
-    if target.name != old_status:
-        _check_wip(session, project, target.name, task, force)
-        task.status = target.name
-        task.rank = _next_rank(session, require_id(project), target.name)
-        task.updated_at = clock.utcnow()
-        session.flush()
-    checklist = projects.definition_of_done(project) if target.is_done else []
-    return MoveResult(task, old_status, target.name, checklist)
+def move_tasks(
+    gw: Gateway, keys: Iterable[str], status: str, *, force: bool = False
+) -> list[MoveResult]:
+    """Move tasks to another column, within its WIP limit unless forced.
+
+    The limit is checked for all of them together: three cards into a column with
+    room for two are refused, saying so.
+    """
+    tasks = [resolve.task(gw.reader, key) for key in keys]
+    results: list[MoveResult] = []
+    by_project: dict[int, list[Row]] = {}
+    for task in tasks:
+        by_project.setdefault(task["project_id"], []).append(task)
+    for project_tasks in by_project.values():
+        project = resolve.project(gw.reader, project_tasks[0]["project_key"])
+        target = resolve.column(gw.reader, project["id"], status)
+        arriving = [t for t in project_tasks if t["status"] != target["name"]]
+        if len(arriving) > 1 and not force:
+            _check_wip(gw, project, target["name"], None, False, arriving=len(arriving))
+    for task in tasks:
+        results.append(move_task(gw, task, status, force=force))
+    return results
+
+
+def move_task(gw: Gateway, task: Row, status: str, *, force: bool = False) -> MoveResult:
+    """Move one task to another column, within the WIP limit unless forced."""
+    project = resolve.project(gw.reader, task["project_key"])
+    target = resolve.column(gw.reader, project["id"], status)
+    old_status = task["status"]
+    if target["name"] != old_status:
+        override = _check_wip(gw, project, target["name"], task, force)
+        _update_task(
+            gw,
+            task,
+            {"status": target["name"], "rank": _next_rank(gw, project["id"], target["name"])},
+        )
+        if override:
+            gw.note("task", task["id"], "wip_override", override)
+    checklist = definition_of_done(project) if target["is_done"] else []
+    return MoveResult(task["key"], old_status, target["name"], checklist)
+
+
+def definition_of_done(project: Row) -> list[str]:
+    return list(json.loads(project["definition_of_done"] or "[]"))
 
 
 def rank_task(
-    session: Session,
-    task: Task,
+    gw: Gateway,
+    task: Row,
     *,
-    before: Task | None = None,
-    after: Task | None = None,
+    before: Row | None = None,
+    after: Row | None = None,
     top: bool = False,
-) -> Task:
+) -> None:
     """Reorder a task within its column: to the top, the bottom, or next to another."""
-    column_tasks = list(
-        session.exec(
-            select(Task)
-            .where(
-                Task.project_id == task.project_id,
-                Task.status == task.status,
-                col(Task.deleted_at).is_(None),
-                Task.id != task.id,
-            )
-            .order_by(col(Task.rank), col(Task.number))
-        )
+    others = gw.reader.rows(
+        "SELECT t.*, p.key AS project_key FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE t.project_id = :p AND t.status = :s AND t.deleted_at IS NULL AND t.id <> :id "
+        "ORDER BY t.rank, t.number",
+        {"p": task["project_id"], "s": task["status"], "id": task["id"]},
     )
     anchor = before or after
     if anchor is not None:
-        if anchor.id == task.id:
+        if anchor["id"] == task["id"]:
             raise InvalidInput("a task cannot be ranked next to itself")
-        if anchor.status != task.status or anchor.project_id != task.project_id:
+        if anchor["status"] != task["status"] or anchor["project_id"] != task["project_id"]:
             raise InvalidInput("tasks can only be ranked against tasks in the same column")
-        index = column_tasks.index(anchor) + (1 if after is not None else 0)
+        position = next(i for i, other in enumerate(others) if other["id"] == anchor["id"])
+        index = position + (1 if after is not None else 0)
     else:
-        index = 0 if top else len(column_tasks)
-    column_tasks.insert(index, task)
+        index = 0 if top else len(others)
+    column_tasks = [*others[:index], task, *others[index:]]
     # Renumber the column: ranks stay small whole numbers however often cards move.
     for position, column_task in enumerate(column_tasks, start=1):
-        if column_task.rank != float(position):
-            column_task.rank = float(position)
-    task.updated_at = clock.utcnow()
-    session.flush()
-    return task
+        if column_task["rank"] != float(position):
+            column_task.setdefault("key", f"{column_task['project_key']}-{column_task['number']}")
+            if column_task is task:
+                _update_task(gw, task, {"rank": float(position)})
+            else:
+                gw.update(
+                    "task",
+                    column_task["id"],
+                    {"rank": float(position)},
+                    version=column_task["version"],
+                    what=column_task["key"],
+                )
 
 
-def remove_task(session: Session, task: Task) -> Task:
+def remove_task(gw: Gateway, task: Row) -> None:
     """Remove a task from lists and boards; it stays in the history and undo restores it."""
-    task.deleted_at = clock.utcnow()
-    task.updated_at = task.deleted_at
-    session.flush()
-    return task
+    now = clock.utcnow()
+    _update_task(gw, task, {"deleted_at": now})

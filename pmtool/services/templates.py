@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmtool.errors import NotFound
+from pmtool.core.errors import NotFound
 from pmtool.resources import templates_dir
 
 

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtool import clock
-from pmtool.errors import StorageError
+from pmtool.core import clock
+from pmtool.core.errors import StorageError
 from pmtool.resources import migrations_dir
 from pmtool.storage import schema
 from pmtool.storage import sqlite as sqlite_files

@@ -1,17 +1,18 @@
 """The fast read route: plain SQL over the views, no ORM objects.
 
 SQLite is read through the standard library's ``sqlite3`` (a few milliseconds to
-import); other databases through a SQLAlchemy Core connection.
+import); PostgreSQL through psycopg. Neither imports SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from pmtool.errors import StorageError
+from pmtool.core.errors import StorageError
 from pmtool.storage import schema
 from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation
@@ -54,39 +55,62 @@ class SqliteReader:
         self._connection.close()
 
 
-class SqlAlchemyReader:
-    """The same interface over a server database (team mode)."""
+class PsycopgReader:
+    """The same interface over a PostgreSQL connection (team mode), through psycopg.
 
-    def __init__(self, url: str) -> None:
-        from sqlalchemy import create_engine
+    Queries are written once with ``:name`` parameters; they become ``%(name)s``.
+    """
 
-        self._engine = create_engine(url)
-        self.dialect = self._engine.dialect.name
-        self._connection = self._engine.connect()
+    dialect = "postgresql"
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        from sqlalchemy import text
-
-        result = self._connection.execute(text(sql), dict(params or {}))
-        return [dict(row._mapping) for row in result]
+        cursor = self._connection.execute(_pyformat(sql), dict(params or {}))
+        names = [column.name for column in cursor.description or ()]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
-        from sqlalchemy import text
-
-        return [tuple(row) for row in self._connection.execute(text(sql), dict(params or {}))]
+        return list(self._connection.execute(_pyformat(sql), dict(params or {})).fetchall())
 
     def close(self) -> None:
         self._connection.close()
-        self._engine.dispose()
+
+
+_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _pyformat(sql: str) -> str:
+    return _NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+def connect_postgres(location: DatabaseLocation) -> Any:
+    """A psycopg connection for a ``postgresql[+psycopg]://`` URL."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise StorageError(
+            "a PostgreSQL database needs psycopg: pip install 'pmtool[postgres]'"
+        ) from exc
+    scheme, _, rest = location.url.partition("://")
+    if not scheme.startswith("postgres"):
+        raise StorageError(f"{location.describe()}: only SQLite files and PostgreSQL URLs work")
+    try:
+        return psycopg.connect(f"postgresql://{rest}")
+    except psycopg.Error as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StorageError(f"cannot connect to {location.describe()}: {first_line}") from exc
 
 
 def open_reader(location: DatabaseLocation) -> Reader:
     """A reader on a database at the schema this code knows, or a StorageError."""
     if location.file is None:
+        server_reader = PsycopgReader(connect_postgres(location))
         try:
-            server_reader = SqlAlchemyReader(location.url)
             found = server_reader.rows("SELECT version_num FROM alembic_version")
         except Exception as exc:
+            server_reader.close()
             raise StorageError(f"cannot read {location.describe()}: {exc}") from exc
         schema.check_revision(found[0]["version_num"] if found else None, location.describe())
         return server_reader

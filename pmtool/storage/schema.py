@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from pmtool.errors import StorageError
+from pmtool.core.errors import StorageError
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

@@ -6,7 +6,7 @@ import os
 import sqlite3
 from typing import TYPE_CHECKING
 
-from pmtool.errors import Conflict, StorageError
+from pmtool.core.errors import Conflict, StorageError
 
 if TYPE_CHECKING:
     from pathlib import Path

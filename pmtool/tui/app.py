@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
-from pmtool.errors import Conflict, PmError
+from pmtool.core.errors import Conflict, PmError
 from pmtool.services.read.changes import ChangeMarker
 from pmtool.storage.location import DatabaseLocation
 from pmtool.tui import writes
@@ -134,11 +134,12 @@ class PmApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="context", exit_on_error=False)
     def _resolve(self, wanted: str | None) -> None:
-        from pmtool.errors import InvalidInput
-        from pmtool.services.actor import resolve_actor
+        from pmtool.core.actor import resolve_actor
+        from pmtool.core.errors import InvalidInput
         from pmtool.services.read.board import project_header
         from pmtool.services.read.changes import change_marker
-        from pmtool.services.read.projects import list_projects, resolve
+        from pmtool.services.read.projects import list_projects
+        from pmtool.services.resolve import project_ref as resolve
         from pmtool.storage.reader import reading
 
         with reading(self.location) as reader:
@@ -235,11 +236,11 @@ class PmApp(ReportsWorkerErrors, App[None]):
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, request: writes.WriteRequest, context: TuiContext) -> None:
         from pmtool.services.read.changes import change_marker
-        from pmtool.services.session import writing
+        from pmtool.storage.gateway import writing
         from pmtool.storage.reader import reading
 
-        with writing(context.location, actor=context.actor, summary=request.summary) as session:
-            outcome = request.apply(session)
+        with writing(context.location, actor=context.actor, summary=request.summary) as gw:
+            outcome = request.apply(gw)
         with reading(context.location) as reader:
             marker = change_marker(reader)
         self.post_message(WriteDone(request, outcome, marker))
@@ -299,7 +300,7 @@ class PmApp(ReportsWorkerErrors, App[None]):
     def _prepare_editor(
         self, context: TuiContext, key: str | None, defaults: dict[str, Any] | None
     ) -> None:
-        from pmtool import clock
+        from pmtool.core import clock
         from pmtool.services.read.board import choices, task_card
         from pmtool.storage.reader import reading
 

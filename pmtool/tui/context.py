@@ -25,11 +25,11 @@ def resolve_context(
     Raises the usual errors (no database, no such project) so that the command line
     can report them before any screen appears.
     """
-    from pmtool.errors import InvalidInput
-    from pmtool.services.actor import resolve_actor
+    from pmtool.core.actor import resolve_actor
+    from pmtool.core.errors import InvalidInput
     from pmtool.services.read.board import project_header
     from pmtool.services.read.changes import change_marker
-    from pmtool.services.read.projects import resolve
+    from pmtool.services.resolve import project_ref as resolve
     from pmtool.storage.reader import reading
 
     with reading(location) as reader:

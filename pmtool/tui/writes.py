@@ -1,8 +1,8 @@
 """The TUI's changes, each one audited command through the same services as the CLI.
 
 A :class:`WriteRequest` is built on the event loop and applied in a worker inside
-``services.session.writing``; the services (and SQLModel) are imported there, never
-on the way to the first paint.
+``storage.gateway.writing``; the services are imported there, never on the way to
+the first paint.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pmtool.core.words import CLEAR
+
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from pmtool.storage.gateway import Gateway
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,16 @@ class Ranked:
 @dataclass(frozen=True)
 class WriteRequest:
     summary: str  # recorded as the command, e.g. "tui: task move PM-3 done"
-    apply: Callable[[Session], Outcome]
+    apply: Callable[[Gateway], Outcome]
     focus: str | None = None
     effect: Moved | Ranked | None = None  # what the screen can show once it is written
 
 
 def move(key: str, status: str, *, force: bool = False) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
-        result = tasks.move_task(session, tasks.get_task(session, key), status, force=force)
+        result = tasks.move_task(gw, resolve.task(gw.reader, key), status, force=force)
         message = f"{key}: {result.old_status} → {result.new_status}"
         checklist = result.definition_of_done
         if checklist:
@@ -66,14 +68,14 @@ def move(key: str, status: str, *, force: bool = False) -> WriteRequest:
 
 
 def rank(key: str, *, before: str | None = None, after: str | None = None) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
         tasks.rank_task(
-            session,
-            tasks.get_task(session, key),
-            before=tasks.get_task(session, before) if before else None,
-            after=tasks.get_task(session, after) if after else None,
+            gw,
+            resolve.task(gw.reader, key),
+            before=resolve.task(gw.reader, before) if before else None,
+            after=resolve.task(gw.reader, after) if after else None,
         )
         where = f"before {before}" if before else f"after {after}"
         return Outcome(f"{key} ranked {where}", key, quiet=True)
@@ -84,33 +86,31 @@ def rank(key: str, *, before: str | None = None, after: str | None = None) -> Wr
 
 
 def remove(key: str) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
-        tasks.remove_task(session, tasks.get_task(session, key))
+        tasks.remove_task(gw, resolve.task(gw.reader, key))
         return Outcome(f"Removed {key} (undo with ctrl+z or `pmtool undo`)")
 
     return WriteRequest(f"tui: task rm {key}", apply)
 
 
 def assign_sprint(key: str, sprint: str | None) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
-        tasks.edit_task(
-            session, tasks.get_task(session, key), sprint=sprint if sprint else tasks.CLEAR
-        )
+        tasks.edit_task(gw, resolve.task(gw.reader, key), sprint=sprint if sprint else CLEAR)
         return Outcome(f"{key} → {sprint or 'the backlog'}", key)
 
     return WriteRequest(f"tui: task edit {key} --sprint {sprint or 'none'}", apply, key)
 
 
 def estimate(key: str, points: int | None) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
         tasks.edit_task(
-            session, tasks.get_task(session, key), points=tasks.CLEAR if points is None else points
+            gw, resolve.task(gw.reader, key), points=CLEAR if points is None else points
         )
         shown = "no estimate" if points is None else f"{points} points"
         return Outcome(f"{key}: {shown}", key)
@@ -137,12 +137,12 @@ class TaskForm:
 
 
 def create(form: TaskForm, project_key: str) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import projects, tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, tasks
 
-        project = projects.get_project(session, project_key)
+        project = resolve.project(gw.reader, project_key)
         created = tasks.add_task(
-            session,
+            gw,
             project,
             form.title,
             points=form.points,
@@ -156,8 +156,7 @@ def create(form: TaskForm, project_key: str) -> WriteRequest:
             description=form.description,
             status=form.status,
         )
-        key = f"{project.key}-{created.number}"
-        return Outcome(f"Created {key}", key)
+        return Outcome(f"Created {created['key']}", created["key"])
 
     return WriteRequest(f"tui: task add {form.title!r}", apply)
 
@@ -174,17 +173,13 @@ class TaskChanges:
         return not self.fields and self.status is None
 
 
-# Stands for services.tasks.CLEAR until the worker has imported the services.
-_CLEAR: Any = object()
-
-
 def changes_between(original: dict[str, Any], form: TaskForm) -> TaskChanges:
     """Only the fields the user changed, as edit_task keywords (and a new status)."""
     fields: dict[str, Any] = {}
 
     def compare(name: str, keyword: str, new: Any) -> None:
         if new != original.get(name):
-            fields[keyword] = _CLEAR if new is None else new
+            fields[keyword] = CLEAR if new is None else new
 
     if form.title != original["title"]:
         fields["title"] = form.title
@@ -205,29 +200,37 @@ def changes_between(original: dict[str, Any], form: TaskForm) -> TaskChanges:
     old_due = original.get("due")
     new_due = form.due.isoformat() if form.due else None
     if new_due != old_due:
-        fields["due"] = _CLEAR if form.due is None else form.due
+        fields["due"] = CLEAR if form.due is None else form.due
     compare("sprint", "sprint", form.sprint)
     compare("parent", "parent", form.parent)
     status = form.status if form.status and form.status != original["status"] else None
     return TaskChanges(fields, status)
 
 
-def edit(key: str, changes: TaskChanges, expected_updated_at: str | None) -> WriteRequest:
-    """Apply an editor's changes, refused if the task changed since it was loaded."""
+def edit(
+    key: str,
+    changes: TaskChanges,
+    expected_updated_at: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> WriteRequest:
+    """Apply an editor's changes, refused if the task changed since it was loaded
+    (its version moved on, or its update time when the version is not known)."""
 
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import tasks
-        from pmtool.services.values import parse_timestamp
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.core.errors import Conflict
+        from pmtool.core.values import iso_timestamp
+        from pmtool.services import resolve, tasks
 
-        task = tasks.get_task(session, key)
-        keywords = {
-            name: tasks.CLEAR if value is _CLEAR else value
-            for name, value in changes.fields.items()
-        }
-        expected = parse_timestamp(expected_updated_at) if expected_updated_at else None
-        tasks.edit_task(session, task, expected_updated_at=expected, **keywords)
+        task = resolve.task(gw.reader, key)
+        stale_time = expected_updated_at and iso_timestamp(task["updated_at"]) != iso_timestamp(
+            expected_updated_at
+        )
+        if expected_version is None and stale_time:
+            raise Conflict(f"{key} was changed by someone else since you read it; reload it")
+        tasks.edit_task(gw, task, expected_version=expected_version, **changes.fields)
         if changes.status is not None:
-            tasks.move_task(session, task, changes.status)
+            tasks.move_task(gw, task, changes.status)
         return Outcome(f"Saved {key}", key)
 
     names = sorted({name.replace("_labels", "") for name in changes.fields})
@@ -237,30 +240,26 @@ def edit(key: str, changes: TaskChanges, expected_updated_at: str | None) -> Wri
 
 
 def start_sprint(project_key: str, name: str) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import projects, sprints, tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, sprints
 
-        project = projects.get_project(session, project_key)
-        started = sprints.start_sprint(
-            session, tasks.find_sprint(session, project, name, for_new_work=False)
-        )
-        return Outcome(f"Started {started.name} (ends {started.end_date})")
+        project_id, _key = resolve.project_ref(gw.reader, project_key)
+        started = sprints.start_sprint(gw, resolve.sprint(gw.reader, project_id, name))
+        return Outcome(f"Started {started['name']} (ends {started['end_date']})")
 
     return WriteRequest(f"tui: sprint start {name!r}", apply)
 
 
 def close_sprint(project_key: str, name: str, carry_to: str | None) -> WriteRequest:
-    def apply(session: Session) -> Outcome:
-        from pmtool.services import projects, sprints, tasks
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve, sprints
 
-        project = projects.get_project(session, project_key)
+        project_id, _key = resolve.project_ref(gw.reader, project_key)
         result = sprints.close_sprint(
-            session,
-            tasks.find_sprint(session, project, name, for_new_work=False),
-            carry_to=carry_to,
+            gw, resolve.sprint(gw.reader, project_id, name), carry_to=carry_to
         )
         message = (
-            f"Closed {result.sprint.name}: {result.completed_tasks} tasks, "
+            f"Closed {result.sprint['name']}: {result.completed_tasks} tasks, "
             f"{result.completed_points} points done"
         )
         if result.carried_keys:
@@ -273,15 +272,15 @@ def close_sprint(project_key: str, name: str, carry_to: str | None) -> WriteRequ
 
 
 def undo() -> WriteRequest:
-    def apply(session: Session) -> Outcome:
+    def apply(gw: Gateway) -> Outcome:
         from pmtool.services.audit import undo_last_command
 
-        result = undo_last_command(session)
+        result = undo_last_command(gw)
         return Outcome(f"Undid #{result.command_id}: {result.summary}")
 
     return WriteRequest("tui: undo", apply)
 
 
 def warm_up() -> None:
-    """Import the write side (SQLModel, the services) ahead of the first change."""
-    from pmtool.services import audit, session, sprints, tasks  # noqa: F401
+    """Import the write side (the gateway, the services) ahead of the first change."""
+    from pmtool.services import audit, resolve, sprints, tasks  # noqa: F401

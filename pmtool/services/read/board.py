@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pmtool.errors import NotFound
+from pmtool.core.errors import NotFound
+from pmtool.core.keys import parse_key
+from pmtool.core.values import iso_date, labels_from_json
+from pmtool.services import resolve
 from pmtool.services.read.projects import workflow
-from pmtool.services.read.sprints import sprint_record
-from pmtool.services.read.tasks import parse_key
-from pmtool.services.values import iso_date, labels_from_json
 from pmtool.storage.reader import Reader, Row
 
 CARD_FIELDS = (
@@ -48,7 +48,7 @@ def project_header(reader: Reader, project_id: int) -> Row:
 def board_sprint(reader: Reader, project_id: int, sprint: str | None) -> Row | None:
     """The sprint a board shows: the one named, else the active one, else None (kanban)."""
     if sprint:
-        return sprint_record(reader, project_id, sprint)
+        return resolve.sprint(reader, project_id, sprint)
     active = reader.rows(
         "SELECT * FROM sprint WHERE project_id = :p AND status = 'active'", {"p": project_id}
     )

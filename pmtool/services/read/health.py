@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pmtool.errors import PmError
+from pmtool.core.errors import PmError
 from pmtool.storage import schema
 from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtool.services.read.tasks import task_id
-from pmtool.services.values import decode, iso_timestamp
+from pmtool.core.values import decode, iso_timestamp
+from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
 
 HISTORY_FIELDS = (
@@ -69,7 +69,7 @@ def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> 
     params: dict[str, Any] = {"limit": limit}
     if task_key is not None:
         conditions.append("a.entity = 'task' AND a.entity_id = :entity_id")
-        params["entity_id"] = str(task_id(reader, task_key))
+        params["entity_id"] = str(resolve.task_id_any(reader, task_key))
     # SQLite: compare as integers so the primary-key index is used; elsewhere as text,
     # because entity ids of settings are not numbers.
     if reader.dialect == "sqlite":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmtool.services.values import iso_timestamp
+from pmtool.core.values import iso_timestamp
 from pmtool.storage.reader import Reader, Row
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from pmtool.services.read.sprints import sprint_record
-from pmtool.services.values import parse_timestamp
+from pmtool.core.values import parse_timestamp
+from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
 
 
@@ -180,7 +180,7 @@ def burndown_from_history(
 def burndown(
     reader: Reader, project_id: int, sprint_name: str, today: date, now: datetime
 ) -> tuple[Row, int, list[Row]]:
-    sprint = sprint_record(reader, project_id, sprint_name)
+    sprint = resolve.sprint(reader, project_id, sprint_name)
     history = load_history(reader, sprint)
     committed, rows = burndown_from_history(history, sprint, today, now)
     return sprint, committed, rows

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pmtool.services import resolve
 from pmtool.services.read import metrics
 from pmtool.services.read.board import CARD_SELECT, card_row
-from pmtool.services.read.sprints import list_sprints, sprint_record
+from pmtool.services.read.sprints import list_sprints
 from pmtool.storage.reader import Reader, Row
 
 
@@ -33,7 +34,7 @@ def plan(reader: Reader, project_id: int, sprint: str) -> Row:
     Without a capacity set, the average velocity of the last three sprints is offered
     as the suggestion (``capacity_source`` says which one is shown).
     """
-    record = sprint_record(reader, project_id, sprint)
+    record = resolve.sprint(reader, project_id, sprint)
     in_sprint = [
         card_row(values)
         for values in reader.tuples(

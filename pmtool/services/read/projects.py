@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
-from pmtool.errors import InvalidInput, NotFound
-from pmtool.services import choices
-from pmtool.services.values import iso_timestamp
+from pmtool.core import words
+from pmtool.core.errors import NotFound
+from pmtool.core.values import iso_timestamp
 from pmtool.storage.reader import Reader, Row
-
-
-def choose_project(
-    projects: Sequence[tuple[int, str]], wanted: str | None, default_key: str | None
-) -> tuple[int, str]:
-    """Pick the project: the one asked for, else the default, else the only one."""
-    by_key = {key: project_id for project_id, key in projects}
-    if wanted:
-        key = wanted.strip().upper()
-        if key not in by_key:
-            known = ", ".join(sorted(by_key)) or "none yet"
-            raise NotFound(f"no project {key} (projects: {known})")
-        return by_key[key], key
-    if default_key and default_key in by_key:
-        return by_key[default_key], default_key
-    if len(projects) == 1:
-        return projects[0]
-    if not projects:
-        raise NotFound("no project yet: create one with `pmtool project add KEY NAME`")
-    raise InvalidInput(
-        "there are several projects: choose one with -p KEY, PMTOOL_PROJECT "
-        "or `pmtool project use KEY`"
-    )
-
-
-def resolve(reader: Reader, wanted: str | None) -> tuple[int, str]:
-    projects = [(row[0], row[1]) for row in reader.tuples("SELECT id, key FROM project")]
-    default = reader.tuples(
-        "SELECT value FROM setting WHERE key = :key", {"key": choices.DEFAULT_PROJECT_SETTING}
-    )
-    return choose_project(projects, wanted, default[0][0] if default else None)
 
 
 def list_projects(reader: Reader) -> list[Row]:
     default = reader.tuples(
-        "SELECT value FROM setting WHERE key = :key", {"key": choices.DEFAULT_PROJECT_SETTING}
+        "SELECT value FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
     )
     default_key = default[0][0] if default else None
     rows = reader.rows(

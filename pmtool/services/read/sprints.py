@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pmtool.errors import NotFound
-from pmtool.services.values import iso_date, iso_timestamp
+from pmtool.core.values import iso_date, iso_timestamp
+from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
 
 SPRINT_FIELDS = (
@@ -39,26 +39,8 @@ def list_sprints(reader: Reader, project_id: int, *, status: str | None = None) 
     return [_to_output(values) for values in reader.tuples(sql + " ORDER BY start, id", params)]
 
 
-def sprint_record(reader: Reader, project_id: int, name: str) -> Row:
-    """The raw sprint row (ids and dates), by name or ``current``."""
-    if name.strip().lower() in ("current", "active"):
-        found = reader.rows(
-            "SELECT * FROM sprint WHERE project_id = :p AND status = 'active'", {"p": project_id}
-        )
-        if not found:
-            raise NotFound("no active sprint; start one with `pmtool sprint start NAME`")
-    else:
-        found = reader.rows(
-            "SELECT * FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
-            {"p": project_id, "n": name.strip()},
-        )
-        if not found:
-            raise NotFound(f"no sprint {name.strip()!r} (`pmtool sprint list` shows them)")
-    return found[0]
-
-
 def show_sprint(reader: Reader, project_id: int, name: str, today: date) -> Row:
-    record = sprint_record(reader, project_id, name)
+    record = resolve.sprint(reader, project_id, name)
     row = _to_output(reader.tuples(f"{_SELECT} WHERE id = :id", {"id": record["id"]})[0])
     end = date.fromisoformat(row["end"])
     start = date.fromisoformat(row["start"])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from pmtool.errors import InvalidInput, NotFound
-from pmtool.services.read.sprints import sprint_record
-from pmtool.services.values import iso_date, iso_timestamp, labels_from_json
+from pmtool.core.errors import InvalidInput, NotFound
+from pmtool.core.keys import parse_key
+from pmtool.core.values import iso_date, iso_timestamp, labels_from_json
+from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
 
 # The JSON fields of a task, in order. Documented in docs/json-fields.md; keep stable.
@@ -18,21 +18,11 @@ TASK_FIELDS = (
     "type", "priority", "parent", "project", "created", "updated",
 )  # fmt: skip
 
-_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})\s*$")
-
 _SELECT = """
 SELECT key, title, status, points, sprint, assignee, labels, due, type, priority, parent,
        project, created, updated
 FROM v_task
 """
-
-
-def parse_key(text: str) -> tuple[str, int]:
-    """``PM-12`` as (``PM``, 12)."""
-    match = _KEY.match(text)
-    if not match:
-        raise InvalidInput(f"{text!r} is not a task key; keys look like PM-12")
-    return match.group(1).upper(), int(match.group(2))
 
 
 def _to_output(values: Sequence[Any]) -> Row:
@@ -43,13 +33,6 @@ def _to_output(values: Sequence[Any]) -> Row:
     row["created"] = iso_timestamp(row["created"])
     row["updated"] = iso_timestamp(row["updated"])
     return row
-
-
-def sprint_id_by_name(reader: Reader, project_id: int, name: str) -> int | None:
-    """The sprint's id; ``current``/``active`` mean the active one; ``none`` the backlog."""
-    if name.strip().lower() in ("none", "backlog", "-"):
-        return None
-    return int(sprint_record(reader, project_id, name)["id"])
 
 
 class TaskFilter(NamedTuple):
@@ -113,7 +96,7 @@ def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, di
         conditions.append(f"status IN ({', '.join(names)})")
         params.update({f"status{index}": status for index, status in enumerate(statuses)})
     if sprint is not None:
-        sprint_id = sprint_id_by_name(reader, project_id, sprint)
+        sprint_id = resolve.sprint_id_or_backlog(reader, project_id, sprint)
         if sprint_id is None:
             conditions.append("sprint_id IS NULL")
         else:
@@ -144,7 +127,8 @@ def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, di
 
 
 def task_row(reader: Reader, key: str) -> Row:
-    """One task with its description and the keys of its subtasks."""
+    """One task with its description, its version (for `task edit --if-version`) and the
+    keys of its subtasks."""
     project_key, number = parse_key(key)
     found = reader.tuples(
         f"{_SELECT} WHERE project = :project AND number = :number",
@@ -153,10 +137,11 @@ def task_row(reader: Reader, key: str) -> Row:
     if not found:
         raise NotFound(f"no task {project_key}-{number}")
     row = _to_output(found[0])
-    row["description"] = reader.tuples(
-        "SELECT description FROM v_task WHERE project = :p AND number = :n",
+    row["description"], row["version"] = reader.tuples(
+        "SELECT t.description, t.version FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE p.key = :p AND t.number = :n",
         {"p": project_key, "n": number},
-    )[0][0]
+    )[0]
     row["subtasks"] = [
         values[0]
         for values in reader.tuples(
@@ -164,15 +149,3 @@ def task_row(reader: Reader, key: str) -> Row:
         )
     ]
     return row
-
-
-def task_id(reader: Reader, key: str) -> int:
-    project_key, number = parse_key(key)
-    found = reader.tuples(
-        "SELECT t.id FROM task t JOIN project p ON p.id = t.project_id "
-        "WHERE p.key = :p AND t.number = :n",
-        {"p": project_key, "n": number},
-    )
-    if not found:
-        raise NotFound(f"no task {project_key}-{number}")
-    return int(found[0][0])

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
-from pmtool.errors import InvalidInput
+from pmtool.core.errors import InvalidInput
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
 from pmtool.tui.filtering import FILTER_PROMPT, SORT_FIELDS, filter_rows, sort_rows
@@ -33,7 +33,7 @@ def _number(rows: list[dict[str, Any]]) -> None:
 
 def parse_points(text: str) -> int | None:
     """Points as typed inline: blank clears the estimate."""
-    from pmtool.services.validation import check_points
+    from pmtool.core.validation import check_points
 
     cleaned = text.strip()
     if not cleaned or cleaned.lower() in ("none", "-"):
@@ -94,7 +94,7 @@ class BacklogScreen(DataScreen):
     @work(thread=True, exclusive=True, group="backlog-load", exit_on_error=False)
     def _read(self, context: TuiContext, *, first_page: bool) -> None:
         """A screenful first, so the list appears at once; the rest after it is painted."""
-        from pmtool import clock
+        from pmtool.core import clock
         from pmtool.services.read.board import all_tasks, first_tasks
         from pmtool.storage.reader import reading
 

@@ -97,7 +97,7 @@ class BoardScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _read(self, context: TuiContext, sprint: str | None, all_open: bool) -> None:
-        from pmtool import clock
+        from pmtool.core import clock
         from pmtool.services.read.board import board
         from pmtool.storage.reader import reading
 

@@ -65,7 +65,7 @@ class DashboardScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
     def _read(self, context: TuiContext) -> None:
-        from pmtool import clock
+        from pmtool.core import clock
         from pmtool.services.read.dashboard import dashboard
         from pmtool.storage.reader import reading
 

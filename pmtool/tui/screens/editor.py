@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, TextArea
 
-from pmtool.errors import InvalidInput
-from pmtool.services import choices as vocab
+from pmtool.core import words
+from pmtool.core.errors import InvalidInput
 from pmtool.tui.writes import TaskForm
 
 FIELD_NAMES = (
@@ -94,7 +94,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                         "Type",
                         "type",
                         Select(
-                            [(t, t) for t in vocab.TASK_TYPES],
+                            [(t, t) for t in words.TASK_TYPES],
                             value=values.get("type", "task"),
                             allow_blank=False,
                             compact=True,
@@ -105,7 +105,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                         "Priority",
                         "priority",
                         Select(
-                            [(p, p) for p in vocab.PRIORITIES],
+                            [(p, p) for p in words.PRIORITIES],
                             value=values.get("priority", "medium"),
                             allow_blank=False,
                             compact=True,
@@ -195,9 +195,9 @@ class TaskEditor(ModalScreen[TaskForm | None]):
 
     def check(self) -> tuple[TaskForm | None, dict[str, str]]:
         """The form as typed, or the problems by field name."""
-        from pmtool.services.dates import parse_date
-        from pmtool.services.read.tasks import parse_key
-        from pmtool.services.validation import check_points, clean_text
+        from pmtool.core.dates import parse_date
+        from pmtool.core.keys import parse_key
+        from pmtool.core.validation import check_points, clean_text
 
         problems: dict[str, str] = {}
 
@@ -209,7 +209,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                 return None
 
         def title() -> str:
-            return clean_text(self._text("title"), "the title", vocab.MAX_TITLE_LENGTH)
+            return clean_text(self._text("title"), "the title", words.MAX_TITLE_LENGTH)
 
         def points() -> int | None:
             text = self._text("points").strip()

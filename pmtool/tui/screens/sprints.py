@@ -105,7 +105,7 @@ class SprintsScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="sprints-load", exit_on_error=False)
     def _read(self, context: TuiContext, wanted: str | None) -> None:
-        from pmtool import clock
+        from pmtool.core import clock
         from pmtool.services.read import metrics, planning
         from pmtool.storage.reader import reading
 

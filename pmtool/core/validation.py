@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmtool.errors import InvalidInput
+from pmtool.core.errors import InvalidInput
 
 
 def clean_text(value: str | None, what: str, max_length: int) -> str:
@@ -18,7 +18,7 @@ def clean_text(value: str | None, what: str, max_length: int) -> str:
 
 
 def check_points(points: int | None) -> int | None:
-    from pmtool.services.choices import MAX_POINTS
+    from pmtool.core.words import MAX_POINTS
 
     if points is None:
         return None

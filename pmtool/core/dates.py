@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from pmtool import clock
-from pmtool.errors import InvalidInput
+from pmtool.core import clock
+from pmtool.core.errors import InvalidInput
 
 ACCEPTED_DATE_FORMS = "YYYY-MM-DD, today, tomorrow, yesterday, a weekday name, or +3d/-2w/+1m/+1y"
 ACCEPTED_DURATION_FORMS = "a number with d, w, m or y, e.g. 10d, 2w, 3m"

@@ -1,0 +1,174 @@
+"""One resolver per noun: what the user typed -> the row, or one clear message.
+
+Reads and writes use the same functions over the same kind of connection (a
+:class:`~pmtool.storage.reader.Reader`; inside a write it is the gateway's, so a lookup
+sees the command's own changes). Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pmtool.core import words
+from pmtool.core.errors import InvalidInput, NotFound, Refused
+from pmtool.core.keys import parse_key
+from pmtool.storage.reader import Reader, Row
+
+
+def choose_project(
+    projects: Sequence[tuple[int, str]], wanted: str | None, default_key: str | None
+) -> tuple[int, str]:
+    """Pick the project: the one asked for, else the default, else the only one."""
+    by_key = {key: project_id for project_id, key in projects}
+    if wanted:
+        key = wanted.strip().upper()
+        if key not in by_key:
+            known = ", ".join(sorted(by_key)) or "none yet"
+            raise NotFound(f"no project {key} (projects: {known})")
+        return by_key[key], key
+    if default_key and default_key in by_key:
+        return by_key[default_key], default_key
+    if len(projects) == 1:
+        return projects[0]
+    if not projects:
+        raise NotFound("no project yet: create one with `pmtool project add KEY NAME`")
+    raise InvalidInput(
+        "there are several projects: choose one with -p KEY, PMTOOL_PROJECT "
+        "or `pmtool project use KEY`"
+    )
+
+
+def project_ref(reader: Reader, wanted: str | None) -> tuple[int, str]:
+    """(id, key) of the project named by -p/PMTOOL_PROJECT, the default, or the only one."""
+    projects = [(row[0], row[1]) for row in reader.tuples("SELECT id, key FROM project")]
+    default = reader.tuples(
+        "SELECT value FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
+    )
+    return choose_project(projects, wanted, default[0][0] if default else None)
+
+
+def project(reader: Reader, wanted: str | None) -> Row:
+    """The whole project row (for writes: its version, task counter, checklist)."""
+    project_id, _key = project_ref(reader, wanted)
+    return reader.rows("SELECT * FROM project WHERE id = :id", {"id": project_id})[0]
+
+
+def task(reader: Reader, key: str) -> Row:
+    """A task that is on the board (not removed), with its ``key`` added."""
+    project_key, number = parse_key(key)
+    found = reader.rows(
+        "SELECT t.*, p.key AS project_key FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE p.key = :project AND t.number = :number AND t.deleted_at IS NULL",
+        {"project": project_key, "number": number},
+    )
+    if not found:
+        raise NotFound(f"no task {project_key}-{number}")
+    row = found[0]
+    row["key"] = f"{project_key}-{number}"
+    return row
+
+
+def task_id_any(reader: Reader, key: str) -> int:
+    """The id of a task by key, removed ones included (their history stays readable)."""
+    project_key, number = parse_key(key)
+    found = reader.tuples(
+        "SELECT t.id FROM task t JOIN project p ON p.id = t.project_id "
+        "WHERE p.key = :p AND t.number = :n",
+        {"p": project_key, "n": number},
+    )
+    if not found:
+        raise NotFound(f"no task {project_key}-{number}")
+    return int(found[0][0])
+
+
+def sprint(reader: Reader, project_id: int, name: str, *, for_new_work: bool = False) -> Row:
+    """A sprint of the project by name (any case); ``current``/``active``: the running one.
+
+    ``for_new_work`` refuses a closed sprint (work cannot be planned into it).
+    """
+    wanted = name.strip()
+    if wanted.lower() in words.CURRENT_SPRINT_WORDS:
+        found = reader.rows(
+            "SELECT * FROM sprint WHERE project_id = :p AND status = :active",
+            {"p": project_id, "active": words.ACTIVE},
+        )
+        if not found:
+            raise NotFound(
+                f"{_project_key(reader, project_id)} has no active sprint; "
+                "start one with `pmtool sprint start NAME`"
+            )
+    else:
+        found = reader.rows(
+            "SELECT * FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
+            {"p": project_id, "n": wanted},
+        )
+        if not found:
+            raise NotFound(
+                f"no sprint {wanted!r} in {_project_key(reader, project_id)} "
+                "(`pmtool sprint list` shows them)"
+            )
+    row = found[0]
+    if for_new_work and row["status"] == words.CLOSED:
+        raise Refused(f"sprint {row['name']} is closed; plan the work into an open sprint")
+    return row
+
+
+def sprint_id_or_backlog(reader: Reader, project_id: int, name: str) -> int | None:
+    """A sprint's id, or None when the user means the backlog (``none``, ``backlog``)."""
+    if name.strip().lower() in words.NO_SPRINT_WORDS:
+        return None
+    return int(sprint(reader, project_id, name)["id"])
+
+
+def member(reader: Reader, name: str) -> Row:
+    """A member by full name, or by an unambiguous first name or prefix (any case)."""
+    wanted = name.strip()
+    members = reader.rows("SELECT * FROM member ORDER BY lower(name)")
+    exact = [m for m in members if m["name"].lower() == wanted.lower()]
+    if exact:
+        return exact[0]
+    lowered = wanted.lower()
+    candidates = [
+        m
+        for m in members
+        if lowered
+        and (m["name"].lower().startswith(lowered) or m["name"].lower().split()[0] == lowered)
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        names = ", ".join(m["name"] for m in candidates)
+        raise Refused(f"{wanted!r} could be several members: {names}; give more of the name")
+    raise NotFound(f"no member {wanted!r}; add them with `pmtool member add NAME`")
+
+
+def columns(reader: Reader, project_id: int) -> list[Row]:
+    """The project's workflow columns in board order."""
+    rows = reader.rows(
+        "SELECT * FROM workflow_column WHERE project_id = :p ORDER BY position", {"p": project_id}
+    )
+    for row in rows:
+        row["is_done"] = bool(row["is_done"])
+    return rows
+
+
+def normalise_status(status: str) -> str:
+    return status.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def column(reader: Reader, project_id: int, status: str) -> Row:
+    """One workflow column by status name (``in-progress`` means ``in_progress``)."""
+    wanted = normalise_status(status)
+    workflow = columns(reader, project_id)
+    for candidate in workflow:
+        if candidate["name"] == wanted:
+            return candidate
+    names = ", ".join(c["name"] for c in workflow)
+    raise InvalidInput(
+        f"{_project_key(reader, project_id)} has no status {status!r}; its statuses are: {names}"
+    )
+
+
+def _project_key(reader: Reader, project_id: int) -> str:
+    found = reader.tuples("SELECT key FROM project WHERE id = :id", {"id": project_id})
+    return str(found[0][0]) if found else "the project"
