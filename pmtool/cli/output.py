@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import click
@@ -256,3 +256,59 @@ def emit_object(record: dict[str, Any], fmt: str) -> None:
     width = terminal_width() - label_width - 2
     for name, value in record.items():
         click.echo(f"{name.ljust(label_width)}  {_truncate(_cell(value), max(width, 20))}")
+
+
+# Rows written per call when a list is streamed: few writes, little memory.
+_STREAM_CHUNK = 1000
+
+
+def _write_chunks(pieces: Iterable[str]) -> None:
+    out = sys.stdout
+    chunk: list[str] = []
+    for piece in pieces:
+        chunk.append(piece)
+        if len(chunk) >= _STREAM_CHUNK:
+            out.write("".join(chunk))
+            chunk.clear()
+    out.write("".join(chunk))
+    out.flush()
+
+
+def _json_array_pieces(encoded_rows: Iterable[str]) -> Iterator[str]:
+    first = True
+    for encoded in encoded_rows:
+        yield ("[\n" if first else ",\n") + encoded
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def stream_json_array(encoded_rows: Iterable[str]) -> None:
+    """Write rows already encoded as JSON objects as one array, as they come.
+
+    The same bytes as ``json_array`` (plus the newline ``click.echo`` adds), but a list
+    of 50,000 tasks is never held in memory as one string.
+    """
+    _write_chunks(_json_array_pieces(encoded_rows))
+
+
+def stream_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:
+    """JSON or CSV of rows as they come (tables need every row first, for the widths)."""
+    if fmt == "json":
+        stream_json_array(_ROW_ENCODER.encode(row) for row in rows)
+        return
+    import csv
+    import io
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(fields)
+        for row in rows:
+            writer.writerow([_cell(row.get(name)) for name in fields])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    _write_chunks(lines())

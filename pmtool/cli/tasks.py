@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from pmtool.cli.context import AppContext, pass_app
-from pmtool.cli.output import Column, emit_object, emit_rows, format_option, json_array
+from pmtool.cli.output import (
+    Column,
+    emit_object,
+    emit_rows,
+    format_option,
+    stream_json_array,
+    stream_rows,
+)
 from pmtool.cli.params import DATE, DATE_OR_NONE
 from pmtool.core.words import CLEAR, PRIORITIES, TASK_TYPES, is_none_word
 
@@ -171,7 +178,12 @@ def task_list(
       pmtool task list --overdue --format json
     """
     from pmtool.core import clock
-    from pmtool.services.read.tasks import TASK_FIELDS, list_tasks, list_tasks_json
+    from pmtool.services.read.tasks import (
+        TASK_FIELDS,
+        iter_tasks,
+        list_tasks,
+        list_tasks_json,
+    )
 
     filters = {
         "statuses": statuses,
@@ -183,11 +195,15 @@ def task_list(
     }
     with app.reading() as reader:
         project_id, _ = app.project_ref(reader)
-        encoded = list_tasks_json(reader, project_id, **filters) if fmt == "json" else None
-        rows = list_tasks(reader, project_id, **filters) if encoded is None else []
-    if encoded is not None:
-        click.echo(json_array(encoded))
-        return
+        if fmt in ("json", "csv"):
+            # Streamed: rows go out as the database produces them.
+            encoded = list_tasks_json(reader, project_id, **filters) if fmt == "json" else None
+            if encoded is not None:
+                stream_json_array(encoded)
+            else:
+                stream_rows(iter_tasks(reader, project_id, **filters), fmt, TASK_FIELDS)
+            return
+        rows = list_tasks(reader, project_id, **filters)
     emit_rows(rows, fmt, TASK_COLUMNS, empty_message="No tasks match.", fields=TASK_FIELDS)
 
 

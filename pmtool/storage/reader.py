@@ -18,6 +18,7 @@ from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation
 
 Row = dict[str, Any]
+STREAM_BATCH = 500
 
 
 class Reader(Protocol):
@@ -26,6 +27,10 @@ class Reader(Protocol):
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]: ...
+
+    def stream(
+        self, sql: str, params: Mapping[str, Any] | None = None
+    ) -> Iterator[Sequence[Any]]: ...
 
     def close(self) -> None: ...
 
@@ -44,6 +49,12 @@ class SqliteReader:
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
         return self._execute(sql, params).fetchall()
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Sequence[Any]]:
+        """Rows as the database produces them: long lists never sit in memory whole."""
+        cursor = self._execute(sql, params)
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
 
     def _execute(self, sql: str, params: Mapping[str, Any] | None) -> sqlite3.Cursor:
         try:
@@ -73,6 +84,11 @@ class PsycopgReader:
 
     def tuples(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
         return list(self._connection.execute(_pyformat(sql), dict(params or {})).fetchall())
+
+    def stream(self, sql: str, params: Mapping[str, Any] | None = None) -> Iterator[Sequence[Any]]:
+        cursor = self._connection.execute(_pyformat(sql), dict(params or {}))
+        while batch := cursor.fetchmany(STREAM_BATCH):
+            yield from batch
 
     def close(self) -> None:
         self._connection.close()

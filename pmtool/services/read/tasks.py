@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -66,13 +66,21 @@ FROM v_task
 """
 
 
-def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> list[str] | None:
-    """The rows of list_tasks as JSON texts, made by the database; None where it can't."""
+def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> Iterator[str] | None:
+    """The rows of list_tasks as JSON texts, made by the database and streamed as they
+    come; None where the database can't."""
     if reader.dialect != "sqlite":
         return None
     where, params = _where(reader, project_id, TaskFilter(**filters))
     sql = f"{_SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
-    return [values[0] for values in reader.tuples(sql, params)]
+    return (values[0] for values in reader.stream(sql, params))
+
+
+def iter_tasks(reader: Reader, project_id: int, **filters: Any) -> Iterator[Row]:
+    """list_tasks, streamed (CSV and JSON outputs write rows as they come)."""
+    where, params = _where(reader, project_id, TaskFilter(**filters))
+    sql = f"{_SELECT} WHERE {where} ORDER BY status_position, rank, number"
+    return (_to_output(values) for values in reader.stream(sql, params))
 
 
 def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, dict[str, Any]]:
