@@ -245,6 +245,18 @@ def ready(workspace: Invoke) -> Invoke:
     return workspace
 
 
+def test_restore_into_an_empty_file(ready: Invoke, db_path: Path, tmp_path: Path):
+    backup = tmp_path / "backup.db"
+    ok(ready("db", "backup", str(backup)))
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert ok(ready("--db", str(empty), "db", "restore", str(backup))) == (
+        f"Restored {empty} from {backup}\n"
+    )
+    assert dump(empty) == dump(db_path)
+    assert leftovers(tmp_path, "pmtool.db", "backup.db", "empty.db") == []
+
+
 # --- R11: backups that cannot be made ---------------------------------------------------
 
 

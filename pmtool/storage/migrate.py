@@ -230,12 +230,12 @@ def restore_from(location: DatabaseLocation, source_file: Path) -> Path | None:
         )
     if not source_file.is_file():
         raise StorageError(f"no backup file at {source_file}")
-    exists = sqlite_files.is_regular_file(location.path)
+    holds_data = sqlite_files.is_regular_file(location.path) and location.path.stat().st_size > 0
     source = sqlite_files.connect(source_file, wal=False)
     try:
         _check_backup(source, source_file)
-        if not exists:
-            with sqlite_files.new_file_beside(location.path) as building:
+        if not holds_data:
+            with sqlite_files.new_file_beside(location.path, replace_empty=True) as building:
                 _copy(source, source_file, building, location.path)
             return None
         stamp = clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
