@@ -187,10 +187,13 @@ def _copy(source: sqlite3.Connection, source_path: Path, building: Path, target:
     try:
         source.backup(destination)
     except sqlite3.Error as exc:
-        reading_failed = isinstance(
-            sqlite_files.translate_error(exc, source_path), Conflict
-        ) or any(fragment in str(exc) for fragment in ("malformed", "not a database", "encrypted"))
-        raise sqlite_files.translate_error(exc, source_path if reading_failed else target) from exc
+        # A locked or damaged source is the source's fault; a full disk, a read-only
+        # folder or an I/O error while writing is the backup's.
+        source_at_fault = any(
+            fragment in str(exc)
+            for fragment in ("locked", "busy", "malformed", "not a database", "encrypted")
+        )
+        raise sqlite_files.translate_error(exc, source_path if source_at_fault else target) from exc
     finally:
         destination.close()
 
