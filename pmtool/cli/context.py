@@ -86,6 +86,15 @@ def translate_errors(callback: Any) -> Any:
         raise
     except BrokenPipeError:
         raise  # the reader of our output went away; main() ends quietly
+    except OSError as error:
+        # The system refused a file (no such folder, disk full, read-only file system):
+        # a problem with a path the user chose, not a bug.
+        if os.environ.get("PMTOOL_DEBUG"):
+            raise
+        reason = error.strerror or str(error)
+        if error.filename:
+            raise CommandFailed(f"cannot use {error.filename}: {reason}") from error
+        raise CommandFailed(f"the system refused: {reason}") from error
     except KeyboardInterrupt:
         raise click.exceptions.Abort() from None
     except Exception as error:

@@ -135,7 +135,7 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
     """Create a demo workspace (a clinical AI project with sprints and history) and open it.
 
     The demo never touches your own database: it goes to --path, --db, or a new
-    temporary folder, and refuses a file that exists already.
+    temporary folder, and refuses a file that exists already (an empty one is used).
 
     \b
     Example:
@@ -146,7 +146,9 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
     import tempfile
 
     from pmtool.services.demo import build_demo
+    from pmtool.storage.engine import dispose_engines
     from pmtool.storage.location import resolve_location
+    from pmtool.storage.sqlite import is_regular_file, new_file_beside
 
     if target is not None:
         location = resolve_location(str(target.expanduser().absolute()))
@@ -155,9 +157,15 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
     else:
         folder = Path(tempfile.mkdtemp(prefix="pmtool-demo-"))
         location = resolve_location(str(folder / "demo.db"))
-    if location.path is not None and location.path.exists():
-        raise CommandFailed(f"{location.path} exists already; the demo only writes new files")
-    summary = build_demo(location)
+    if location.path is None:
+        summary = build_demo(location)
+    else:
+        if is_regular_file(location.path) and location.path.stat().st_size > 0:
+            raise CommandFailed(f"{location.path} exists already; the demo only writes new files")
+        # Built beside and moved into place whole: an interrupted demo leaves no file.
+        with new_file_beside(location.path, replace_empty=True) as building:
+            summary = build_demo(resolve_location(str(building)))
+            dispose_engines()
     app.database = location.url if location.path is None else str(location.path)
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from pmtool.cli.tui import open_tui
