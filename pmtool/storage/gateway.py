@@ -382,3 +382,31 @@ def _postgres_unit(location: DatabaseLocation, *, actor: str, summary: str) -> I
 
 def _first_line(error: object) -> str:
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def verify_audit_chain(reader: Reader) -> tuple[int, str | None]:
+    """Recompute the audit trail's hash chain: (rows checked, the first problem or None).
+
+    Rows written before the chain existed (schema 0001) have none and come first; after
+    the first chained row every row must carry the link that its content and its
+    predecessor give, so an edited, inserted or deleted row shows.
+    """
+    previous = ""
+    checked = 0
+    chained = False
+    for row in reader.stream(
+        "SELECT id, command_id, at, actor, entity, entity_id, action, field, old, new, chain "
+        "FROM audit ORDER BY id"
+    ):
+        audit_id, link = row[0], row[-1]
+        if link is None:
+            if chained:
+                return checked, f"audit row {audit_id} has no chain link (rows were altered)"
+            continue
+        chained = True
+        expected = chain_hash(previous, tuple(row[1:-1]))
+        if link != expected:
+            return checked, f"audit row {audit_id} does not match its chain (rows were altered)"
+        previous = link
+        checked += 1
+    return checked, None

@@ -1,0 +1,364 @@
+"""The write gateway: its view of the schema, optimistic concurrency, the sealed trail,
+batches, undo's refusals, and what each command imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Invoke
+from pmcheck import count, dump, error_line, ok, query, refused
+
+from pmtool.core.errors import Conflict
+from pmtool.storage.gateway import writing
+from pmtool.storage.location import resolve_location
+from pmtool.storage.tables import TABLES, UNAUDITED_TABLES
+
+
+def pmtool(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pmtool", *args],
+        env={**os.environ, "PMTOOL_DB": str(db), "PMTOOL_USER": "tester"},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_gateway_registry_matches_the_models():
+    from datetime import date, datetime
+
+    import pmtool.models  # noqa: F401  (registers every table)
+    from pmtool.models.base import metadata
+
+    kinds = {bool: "bool", datetime: "datetime", date: "date", float: "float", int: "int"}
+    assert set(TABLES) | UNAUDITED_TABLES >= set(metadata.tables), "a table is not covered"
+    assert set(TABLES) <= set(metadata.tables)
+    for name, table in TABLES.items():
+        model_table = metadata.tables[name]
+        assert list(table.kinds) == [column.name for column in model_table.columns], name
+        assert [column.name for column in model_table.primary_key] == [table.key]
+        for column in model_table.columns:
+            sql_type = getattr(column.type, "impl", column.type)  # through TypeDecorators
+            expected = kinds.get(sql_type.python_type, "text")
+            assert table.kinds[column.name] == expected, (name, column.name)
+    # What the gateway writes into the trail exists in the model of the trail.
+    audit_columns = {column.name for column in metadata.tables["audit"].columns}
+    assert {"command_id", "at", "actor", "entity", "entity_id", "action"} <= audit_columns
+    assert {"field", "old", "new", "chain"} <= audit_columns
+
+
+def test_a_stale_version_is_a_conflict_and_writes_nothing(workspace: Invoke, db_path: Path):
+    ok(workspace("task", "add", "Freeze cohort"))
+    before = dump(db_path)
+    location = resolve_location(str(db_path))
+    with (
+        pytest.raises(Conflict, match="changed by someone else"),
+        writing(location, actor="tester", summary="stale edit") as gw,
+    ):
+        task_id = gw.reader.tuples("SELECT id FROM task")[0][0]
+        gw.update("task", task_id, {"title": "Stale"}, version=7, what="PM-1")
+    assert dump(db_path) == before
+
+
+def test_two_writers_on_one_row_the_second_gets_a_conflict(workspace: Invoke, db_path: Path):
+    ok(workspace("task", "add", "Freeze cohort"))
+    # Writer A reads the task, writer B changes it, then A writes what it read.
+    shown = pmtool(db_path, "task", "show", "PM-1", "--format", "json")
+    version = json.loads(shown.stdout)["version"]
+    assert pmtool(db_path, "task", "edit", "PM-1", "--title", "By B").returncode == 0
+    commands = count(db_path, "command")
+    second = pmtool(
+        db_path, "task", "edit", "PM-1", "--title", "By A", "--if-version", str(version)
+    )
+    assert second.returncode == 1
+    assert second.stderr.startswith("Error: PM-1 was changed by someone else")
+    assert "Traceback" not in second.stderr
+    assert query(db_path, "SELECT title FROM task") == [("By B",)]
+    assert count(db_path, "command") == commands
+    # With the current version the edit goes through, and the version moves on.
+    current = json.loads(pmtool(db_path, "task", "show", "PM-1", "--format", "json").stdout)
+    edited = pmtool(
+        db_path, "task", "edit", "PM-1", "--title", "By A", "--if-version", str(current["version"])
+    )
+    assert edited.returncode == 0, edited.stderr
+    assert query(db_path, "SELECT title, version FROM task") == [("By A", current["version"] + 1)]
+
+
+def test_the_audit_trail_is_append_only_and_checked(workspace: Invoke, db_path: Path):
+    ok(workspace("task", "add", "Freeze cohort"))
+    connection = sqlite3.connect(db_path)
+    try:
+        for statement in (
+            "UPDATE audit SET new = '\"x\"'",
+            "DELETE FROM audit",
+            "DELETE FROM command",
+            "UPDATE command SET summary = 'nothing happened'",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                connection.execute(statement)
+        # Someone with the file can drop the trigger; the chain still tells.
+        connection.execute("DROP TRIGGER audit_no_update")
+        connection.execute("UPDATE audit SET actor = 'someone else' WHERE id = 2")
+        connection.commit()
+    finally:
+        connection.close()
+    error_line(workspace("db", "check"), 1, "the audit trail was tampered with", "audit row 2")
+
+
+def test_db_check_verifies_the_chain(workspace: Invoke):
+    ok(workspace("task", "add", "Freeze cohort"))
+    ok(workspace("task", "move", "PM-1", "todo"))
+    report = json.loads(ok(workspace("db", "check", "--format", "json")))
+    assert report["ok"] is True
+    assert report["audit_chain_checked"] == report["audit_rows"] > 0
+
+
+def test_a_batch_adds_every_line_in_one_command(
+    workspace: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
+    lines = "\n".join(
+        [
+            "title\tpoints\tlabels",
+            "Freeze cohort\t5\tdata,icu",
+            "Label audit\t\tdata",
+        ]
+    )
+    assert ok(workspace("task", "add", "-", "--type", "story", input=lines)) == "PM-1\nPM-2\n"
+    more = '{"title": "Baseline model", "points": 3, "due": "+1w", "priority": "high"}\n'
+    more += "# a comment line\n\nSplit by site\t2\n"
+    assert ok(workspace("task", "add", "-", "--label", "q1", input=more)) == "PM-3\nPM-4\n"
+    rows = json.loads(ok(workspace("task", "list", "--format", "json")))
+    by_key = {row["key"]: row for row in rows}
+    assert by_key["PM-1"]["labels"] == ["data", "icu"] and by_key["PM-1"]["type"] == "story"
+    assert by_key["PM-2"]["points"] is None
+    assert by_key["PM-3"]["due"] == "2026-12-04" and by_key["PM-3"]["labels"] == ["q1"]
+    assert by_key["PM-4"]["points"] == 2
+    assert query(
+        db_path, "SELECT COUNT(*) FROM command WHERE summary = 'task add - --label q1'"
+    ) == [(1,)]
+    # One undo takes the whole batch back.
+    assert "Undid" in ok(workspace("undo"))
+    assert [
+        row["key"] for row in json.loads(ok(workspace("task", "list", "--format", "json")))
+    ] == [
+        "PM-1",
+        "PM-2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "code", "fragment"),
+    [
+        ("Fine\t3\nBroken\tmany\n", 2, "line 2: points must be a whole number"),
+        ('Fine\n{"title": "x", "colour": "red"}\n', 2, "line 2: unknown field 'colour'"),
+        ("Fine\n{not json\n", 2, "line 2: not valid JSON"),
+        ("Fine\nOther\t1\tepic\n", 2, "type must be one of"),
+        ("Fine\nOther\t1\ttask\tlow\tNobody\n", 1, "no member 'Nobody'"),
+    ],
+)
+def test_a_bad_batch_line_is_named_and_nothing_is_written(
+    workspace: Invoke, db_path: Path, lines: str, code: int, fragment: str
+):
+    before = dump(db_path)
+    refused(workspace("task", "add", "-", input=lines), code, fragment)
+    assert dump(db_path) == before
+
+
+def test_a_batch_killed_midway_leaves_all_or_nothing(workspace: Invoke, db_path: Path):
+    lines = "".join(f"Task {n}\t{n % 8}\n" for n in range(3000))
+    outcomes = set()
+    for delay in (0.15, 0.3, 0.45, 0.6, 0.9):
+        before = count(db_path, "task")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pmtool", "task", "add", "-"],
+            env={**os.environ, "PMTOOL_DB": str(db_path)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        assert process.stdin is not None
+        process.stdin.write(lines.encode())
+        process.stdin.close()
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        added = count(db_path, "task") - before
+        assert added in (0, 3000), added
+        outcomes.add(added)
+        assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert 0 in outcomes  # at least one kill landed before the commit
+    ok(workspace("db", "check"))
+
+
+def test_undo_refuses_what_it_cannot_replay(workspace: Invoke, db_path: Path):
+    ok(workspace("task", "add", "Freeze cohort"))
+    command_id = query(db_path, "SELECT MAX(id) FROM command")[0][0]
+    connection = sqlite3.connect(db_path)
+    try:
+        # A row of a kind this pmtool does not know (a newer version wrote it).
+        connection.execute(
+            "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new) "
+            "VALUES (?, '2026-11-27 10:00:00.000000', 'tester', 'approval', '1', 'create', "
+            "'kind', '\"ethics\"')",
+            (command_id,),
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    before = dump(db_path)
+    refused(workspace("undo"), 1, "cannot undo", "approval", "nothing was changed")
+    assert dump(db_path) == before
+
+
+def test_undo_is_your_own_unless_you_say_anyone(run: Invoke, db_path: Path):
+    ok(run("init"))
+    ok(run("--as", "Lena Vogel", "project", "add", "PM", "Sepsis"))
+    ok(run("task", "add", "Mine"))
+    ok(run("--as", "Lena Vogel", "task", "add", "Hers"))
+    assert ok(run("undo")).startswith("Undid #2 (task add Mine)")  # mine, the older one
+    titles = [row[0] for row in query(db_path, "SELECT title FROM task ORDER BY id")]
+    assert titles == ["Hers"]
+    before = dump(db_path)
+    refused(run("undo"), 1, "nothing of yours (tester) to undo", "--anyone")
+    assert dump(db_path) == before
+    undone = ok(run("undo", "--anyone"))
+    assert "by Lena Vogel" in undone and "task add Hers" in undone
+    assert count(db_path, "task") == 0
+
+
+def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
+    from pmtool.storage import sqlite as sqlite_files
+    from pmtool.storage.migrate import upgrade
+
+    location = resolve_location(str(db_path))
+    sqlite_files.create_private_file(db_path)
+    upgrade(location, "0001")
+    connection = sqlite3.connect(db_path)
+    try:
+        at = "2026-11-20 09:00:00.000000"
+        connection.executescript(
+            f"""
+            INSERT INTO command (id, at, actor, summary) VALUES (1, '{at}', 'old', 'seed');
+            INSERT INTO project (id, key, name, definition_of_done, next_task_number, created_at)
+                VALUES (1, 'PM', 'Old project', '[]', 2, '{at}');
+            INSERT INTO workflow_column (project_id, name, position, is_done) VALUES
+                (1, 'backlog', 0, 0), (1, 'todo', 1, 0), (1, 'done', 2, 1);
+            INSERT INTO task (id, project_id, number, title, type, status, priority, labels,
+                rank, created_at, updated_at)
+                VALUES (1, 1, 1, 'Old task', 'task', 'backlog', 'medium', '[]', 1.0,
+                        '{at}', '{at}');
+            INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new)
+                VALUES (1, '{at}', 'old', 'task', '1', 'create', 'title', '"Old task"');
+            """
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    refused(run("task", "list"), 1, "run `pmtool db upgrade`")
+    assert "Upgraded schema 0001 -> 0002" in ok(run("db", "upgrade"))
+    assert query(db_path, "SELECT version FROM task") == [(1,)]
+    assert ok(run("task", "move", "PM-1", "todo")) == "PM-1: backlog -> todo\n"
+    assert ok(run("task", "add", "New task")) == "PM-2\n"
+    report = json.loads(ok(run("db", "check", "--format", "json")))
+    assert report["ok"] is True and report["audit_chain_checked"] > 0
+    ok(run("undo"))
+    ok(run("undo"))
+    assert query(db_path, "SELECT title, status FROM task") == [("Old task", "backlog")]
+
+
+READ_COMMANDS = [
+    ["task", "list"],
+    ["task", "list", "--format", "json"],
+    ["task", "list", "--format", "csv", "--assignee", "Lena"],
+    ["task", "show", "PM-1"],
+    ["sprint", "list"],
+    ["sprint", "show", "current"],
+    ["sprint", "burndown", "current"],
+    ["velocity"],
+    ["log"],
+    ["log", "PM-1"],
+    ["project", "list"],
+    ["project", "show"],
+    ["member", "list"],
+    ["workflow", "show"],
+    ["dod", "show"],
+    ["db", "path"],
+]
+WRITE_COMMANDS = [
+    ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
+    ["task", "add", "-"],
+    ["task", "edit", "PM-2", "--points", "3", "--label", "x"],
+    ["task", "move", "PM-2", "todo"],
+    ["task", "rank", "PM-2", "--top"],
+    ["task", "rm", "PM-2"],
+    ["undo"],
+    ["member", "add", "Aylin Demir"],
+    ["project", "add", "OT", "Other"],
+    ["project", "use", "PM"],
+    ["workflow", "wip", "todo", "5"],
+    ["workflow", "add", "validation", "--before", "done"],
+    ["workflow", "rm", "validation"],
+    ["dod", "add", "Model card updated"],
+    ["dod", "rm", "1"],
+    ["sprint", "add", "Sprint 2", "--start", "2026-12-10", "--length", "2w"],
+    ["sprint", "edit", "Sprint 2", "--goal", "Ship"],
+    ["sprint", "close", "current", "--carry-over", "Sprint 2"],
+    ["sprint", "start", "Sprint 2"],
+]
+
+_PROBE = """
+import json, sys
+from pmtool.cli import main
+heavy = ("sqlmodel", "sqlalchemy", "pydantic", "alembic", "textual", "rich", "pandas", "git")
+import atexit
+def report():
+    loaded = sorted(name for name in heavy if name in sys.modules)
+    sys.stderr.write("LOADED " + json.dumps(loaded) + "\\n")
+    sys.stderr.flush()
+import os
+real_exit = os._exit
+def exit_after_report(code):
+    report()
+    real_exit(code)
+os._exit = exit_after_report
+sys.argv = ["pmtool", *sys.argv[1:]]
+main()
+"""
+
+
+def _loaded_modules(db: Path, args: list[str], stdin: str = "") -> list[str]:
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        env={**os.environ, "PMTOOL_DB": str(db), "PMTOOL_USER": "tester"},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, (args, completed.stderr)
+    line = next(line for line in completed.stderr.splitlines() if line.startswith("LOADED "))
+    return list(json.loads(line.removeprefix("LOADED ")))
+
+
+def test_reads_and_writes_load_no_orm_and_reads_no_ui(workspace: Invoke, db_path: Path):
+    ok(workspace("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
+    ok(workspace("task", "add", "First", "--sprint", "Sprint 1", "--assignee", "Lena"))
+    ok(workspace("sprint", "start", "Sprint 1"))
+    problems = []
+    for args in READ_COMMANDS + WRITE_COMMANDS:
+        loaded = _loaded_modules(db_path, args, stdin="Batch task\t1\n")
+        if loaded:
+            problems.append(f"pmtool {' '.join(args)} loaded {', '.join(loaded)}")
+    assert not problems, "\n".join(problems)
