@@ -146,9 +146,10 @@ def burndown_from_history(
         else:
             checkpoints.append((moment, True))
         shown_days.append(index)
-    # An open sprint on a day outside its dates (started early, or running late) gets a
-    # row for today, so the burndown shows where it stands instead of only empty cells.
-    off_dates = closed is None and not start <= today <= end
+    # An active sprint on a day outside its dates (started early, or running late) gets
+    # a row for today, so the burndown shows where it stands instead of only empty cells.
+    # A sprint still being planned has nothing to burn down yet.
+    off_dates = bool(sprint.get("started_at")) and closed is None and not start <= today <= end
     if off_dates:
         checkpoints.append((now, True))
     totals = history.totals(checkpoints)
