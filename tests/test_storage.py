@@ -297,6 +297,7 @@ def test_db_check_of_a_healthy_database(ready: Invoke, db_path: Path):
         "projects": 1,
         "tasks": 2,
         "audit_rows": report["audit_rows"],
+        "chain_checked": report["audit_rows"],
     }
     assert report["audit_rows"] > 0
     assert "ok                  yes" in ok(ready("db", "check"))

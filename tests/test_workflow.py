@@ -69,7 +69,11 @@ def test_a_bulk_move_over_the_limit_moves_nothing(workspace: Invoke, db_path: Pa
     for title in ("A", "B", "C"):
         workspace("task", "add", title)
     before = dump(db_path)
-    refused(workspace("task", "move", "PM-1", "PM-2", "PM-3", "review"), 1, "WIP limit (2/2)")
+    refused(
+        workspace("task", "move", "PM-1", "PM-2", "PM-3", "review"),
+        1,
+        "review would be 3/2; room for 2 under its WIP limit of 2",
+    )
     assert dump(db_path) == before
 
 

@@ -66,6 +66,82 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return hoisted + rest
 
 
+def _undecodable(text: str) -> bool:
+    """Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape)."""
+    return not text.isascii() and any("\udc80" <= character <= "\udcff" for character in text)
+
+
+def reject_undecodable(root: click.Context, args: list[str]) -> None:
+    """A usage error naming the parameter whose value is not UTF-8 (the database and the
+    terminal take only text). The environment variables pmtool reads are checked too."""
+    for variable in ("PMTOOL_USER", "PMTOOL_PROJECT"):
+        if _undecodable(os.environ.get(variable, "")):
+            raise click.UsageError(f"{variable} is not valid UTF-8 text", root)
+    # A database path is a file name, which need not be UTF-8 (--db works with it).
+    paths = {index + 1 for index, argument in enumerate(args) if argument == "--db"}
+    bad = next(
+        (
+            argument
+            for index, argument in enumerate(args)
+            if index not in paths and not argument.startswith("--db=") and _undecodable(argument)
+        ),
+        None,
+    )
+    if bad is None:
+        return
+    if bad.startswith("-") and "=" in bad:
+        bad = bad.split("=", 1)[1]
+    shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    where, ctx = _parameter_holding(root, args)
+    raise click.UsageError(
+        f"Invalid value for {where or 'an argument'}: '{shown}' is not valid UTF-8 text; "
+        "check the encoding of the terminal or the script",
+        ctx,
+    )
+
+
+def _parameter_holding(root: click.Context, args: list[str]) -> tuple[str | None, click.Context]:
+    """Which option or argument of which command got the undecodable value (click's
+    own parser, run leniently down the command path), e.g. ``'--description'``."""
+    ctx = root
+    try:
+        rest = hoist_global_options(args)
+        while rest and rest[0].startswith("-"):  # global options come first now
+            option, value = rest[0].split("=", 1) if "=" in rest[0] else (rest[0], None)
+            if option in GLOBAL_VALUE_OPTIONS and value is None and len(rest) > 1:
+                value, rest = rest[1], rest[1:]
+            if value is not None and _undecodable(value):
+                return f"'{option}'", ctx
+            rest = rest[1:]
+        command: click.Command | None = root.command
+        while isinstance(command, click.Group) and rest:
+            name, rest = rest[0], rest[1:]
+            command = command.get_command(ctx, name)
+            if command is None:
+                return None, ctx
+            ctx = command.make_context(name, list(rest), parent=ctx, resilient_parsing=True)
+            if isinstance(command, click.Group):
+                rest = [*ctx._protected_args, *ctx.args]
+        for parameter in ctx.command.params:
+            values = ctx.params.get(parameter.name or "")
+            values = values if isinstance(values, tuple) else (values,)
+            if any(isinstance(value, str) and _undecodable(value) for value in values):
+                return f"'{parameter.get_error_hint(ctx)}'".replace("''", "'"), ctx
+    except (click.ClickException, LookupError, TypeError, AttributeError):
+        pass
+    return None, ctx
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so that flushing what is left cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # type: ignore[union-attr]
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 class RootGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMAND_MODULES)
@@ -77,12 +153,25 @@ class RootGroup(click.Group):
         module = importlib.import_module(f"pmtool.cli.{module_name}")
         return next(command for command in module.COMMANDS if command.name == cmd_name)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from pmtool.cli.terminal import neutralised_output
+
+        with neutralised_output():
+            return super().main(*args, **kwargs)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.ensure_object(AppContext).argv = list(args)
+        reject_undecodable(ctx, args)
         return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: click.Context) -> Any:
-        return translate_errors(lambda: super(RootGroup, self).invoke(ctx))
+        try:
+            return translate_errors(lambda: super(RootGroup, self).invoke(ctx))
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) went away: stop quietly with 0, like other
+            # Unix tools, instead of click's exit 1.
+            _discard_stdout()
+            raise click.exceptions.Exit(0) from None
 
 
 @click.group(
@@ -150,8 +239,7 @@ def main() -> None:
         exit_code = _exit_code(finished.code)
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: stop quietly, like other Unix tools.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
         exit_code = 0
     try:
         sys.stdout.flush()

@@ -5,7 +5,21 @@ from __future__ import annotations
 import click
 
 from pmtool.cli.context import AppContext, pass_app
-from pmtool.cli.output import Column, emit_rows, format_option
+from pmtool.cli.output import Column, emit_rows, fit_line, format_option, plain, terminal_width
+from pmtool.cli.params import COUNT
+
+NARROW_LOG = 100  # below this many columns, `log` prints one line per change
+
+
+def _change_line(row: dict[str, object]) -> str:
+    """``2026-11-27 10:00 task PM-3 status: todo -> review  (lena, #12)``."""
+    if row["action"] == "create":
+        change = f"created {plain(row['new'])}"
+    elif row["action"] == "update":
+        change = f"{row['field']}: {plain(row['old']) or '-'} -> {plain(row['new']) or '-'}"
+    else:
+        change = " ".join(str(part) for part in (row["action"], row["field"]) if part)
+    return f"{row['at']}  {row['entity']}  {change}  ({row['actor']}, #{row['command']})"
 
 
 @click.command()
@@ -13,7 +27,7 @@ from pmtool.cli.output import Column, emit_rows, format_option
 @click.option(
     "--limit",
     "-n",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=50,
     show_default=True,
     help="How many changes to show.",
@@ -22,6 +36,8 @@ from pmtool.cli.output import Column, emit_rows, format_option
 @pass_app
 def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
     """Show the change history, newest first: everything, or one task's.
+
+    On a terminal narrower than 100 columns the table is one line per change.
 
     \b
     Example:
@@ -36,6 +52,12 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
     if fmt == "table":
         for row in rows:
             row["at"] = local_minute(row["at"])
+        width = terminal_width()
+        if rows and width < NARROW_LOG:
+            # Nine columns in under 100 cells truncate every one of them: one line per
+            # change reads better.
+            click.echo("\n".join(fit_line(_change_line(row), width) for row in rows))
+            return
     emit_rows(
         rows,
         fmt,

@@ -6,6 +6,7 @@ import click
 
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_rows, format_option
+from pmtool.cli.params import EMAIL
 
 
 @click.group()
@@ -15,7 +16,9 @@ def member() -> None:
 
 @member.command("add")
 @click.argument("name")
-@click.option("--email", "-e", help="Contact address (personal data; shown only on request).")
+@click.option(
+    "--email", "-e", type=EMAIL, help="Contact address (personal data; shown only on request)."
+)
 @click.option("--role", "-r", help="e.g. data scientist, clinician, scrum master.")
 @pass_app
 def member_add(app: AppContext, name: str, email: str | None, role: str | None) -> None:

@@ -14,13 +14,34 @@ from typing import Any, NamedTuple, TypeVar
 
 import click
 
+from pmtool.core.text import escape_json, visible
+
 FORMATS = ("table", "json", "csv", "md")
 KEPT_WIDTH = 16  # a key such as SEPSIS-123 or an ISO date always fits
 F = TypeVar("F", bound=Callable[..., Any])
+# A spreadsheet runs a cell that starts like this as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_RAW_KEY = "pmtool.output.raw"
+
+
+def _remember_raw(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[_RAW_KEY] = value
 
 
 def format_option(function: F) -> F:
-    """Adds ``--format table|json|csv|md`` (parameter ``fmt``) to a command."""
+    """Adds ``--format table|json|csv|md`` (parameter ``fmt``) and ``--raw`` to a command.
+
+    ``--raw`` is read by the renderers through the click context, so commands need no
+    parameter for it.
+    """
+    raw = click.option(
+        "--raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_raw,
+        help="csv: text cells exactly as stored; by default a cell a spreadsheet would run "
+        "as a formula (=, +, -, @ ...) gets a leading '.",
+    )
     return click.option(
         "--format",
         "fmt",
@@ -28,7 +49,13 @@ def format_option(function: F) -> F:
         default="table",
         show_default=True,
         help="table for people; json, csv or md for scripts and documents.",
-    )(function)
+    )(raw(function))
+
+
+def raw_requested() -> bool:
+    """Whether the running command got ``--raw``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.meta.get(_RAW_KEY))
 
 
 class Column(NamedTuple):
@@ -53,29 +80,63 @@ def _cell(value: Any) -> str:
         return ", ".join(_cell(item) for item in value)
     if isinstance(value, dict):
         return ", ".join(f"{key}={_cell(item)}" for key, item in value.items())
-    return str(value).replace("\n", " ")
+    text = str(value)
+    if not text.isprintable():
+        # One line per cell; control characters (escapes a teammate could have stored)
+        # become visible stand-ins such as ␛ instead of reaching the terminal.
+        text = visible(text.replace("\r\n", " ").translate(_SPACES))
+    return text
+
+
+_SPACES = {ord("\n"): " ", ord("\r"): " ", ord("\t"): " "}
+
+
+def _cell_widths(text: str) -> list[int]:
+    """The cells each character takes: wide characters and emoji two; combining marks,
+    zero-width characters (ZWSP, ZWJ, variation selectors) and an emoji joined to the one
+    before by a ZWJ (they make one glyph) none."""
+    from unicodedata import category, east_asian_width
+
+    widths = []
+    joined = False
+    for character in text:
+        wide = east_asian_width(character) in "WF"
+        invisible = category(character) in ("Mn", "Me", "Cf") or "\u1160" <= character <= "\u11ff"
+        if invisible or (joined and wide):
+            widths.append(0)
+        else:
+            widths.append(2 if wide else 1)
+        joined = character == "\u200d"
+    return widths
 
 
 def display_width(text: str) -> int:
-    """Terminal cells the text takes: East Asian wide characters and emoji take two."""
+    """Terminal cells the text takes (see _cell_widths)."""
     if text.isascii():
         return len(text)
-    from unicodedata import east_asian_width
-
-    return sum(2 if east_asian_width(character) in "WF" else 1 for character in text)
+    return sum(_cell_widths(text))
 
 
 def _truncate(text: str, width: int) -> str:
     if display_width(text) <= width:
         return text
     kept, used = [], 0
-    for character in text:
-        cells = display_width(character)
+    for character, cells in zip(text, _cell_widths(text), strict=True):
         if used + cells > width - 1:
             break
         kept.append(character)
         used += cells
     return "".join(kept) + "…"
+
+
+def plain(value: Any) -> str:
+    """A value as one line of text for a message or a line of a list (see _cell)."""
+    return _cell(value)
+
+
+def fit_line(text: str, width: int) -> str:
+    """One line cut to ``width`` terminal cells, with … where it was cut."""
+    return _truncate(text, max(width, 20))
 
 
 def _pad(text: str, width: int, *, right: bool = False) -> str:
@@ -168,8 +229,12 @@ _ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def to_json(rows: Sequence[dict[str, Any]]) -> str:
-    """An array with one compact object per line: greppable, and fast (the C encoder)."""
-    return json_array([_ROW_ENCODER.encode(row) for row in rows])
+    """An array with one compact object per line: greppable, and fast (the C encoder).
+
+    DEL, C1 and bidi control characters are escaped (``\\u202e``) like the encoder
+    escapes C0, so no raw control character reaches a terminal.
+    """
+    return json_array([escape_json(_ROW_ENCODER.encode(row)) for row in rows])
 
 
 def json_array(encoded_rows: Sequence[str]) -> str:
@@ -179,7 +244,22 @@ def json_array(encoded_rows: Sequence[str]) -> str:
     return "[\n" + ",\n".join(encoded_rows) + "\n]"
 
 
-def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
+def _csv_cell(value: Any, raw: bool) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula gets a leading '.
+
+    Numbers stay numbers (-3 is not a formula); the check looks past leading spaces,
+    which spreadsheets skip too.
+    """
+    text = _cell(value)
+    if raw or isinstance(value, (int, float)) or not text:
+        return text
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, raw: bool = False) -> str:
+    """A header and one line per row; see _csv_cell for formula-like text."""
     import csv
     import io
 
@@ -187,12 +267,16 @@ def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in fields])
+        writer.writerow([_csv_cell(row.get(name), raw) for name in fields])
     return buffer.getvalue().rstrip("\n")
 
 
+_MARKDOWN_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|"})
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Cell text that stays text: HTML (``<img onerror=...>``) is escaped, as are pipes."""
+    return text.translate(_MARKDOWN_ESCAPES)
 
 
 def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
@@ -227,7 +311,7 @@ def emit_rows(
     elif fields is None:
         fields = [c.field for c in columns or ()]
     if fmt == "csv":
-        click.echo(to_csv(rows, fields))
+        click.echo(to_csv(rows, fields, raw=raw_requested()))
         return
     shown = list(columns) if columns else [Column(name, name) for name in fields]
     if fmt == "md":
@@ -242,10 +326,10 @@ def emit_rows(
 def emit_object(record: dict[str, Any], fmt: str) -> None:
     """Print one record (a show command)."""
     if fmt == "json":
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(escape_json(json.dumps(record, ensure_ascii=False, indent=2)))
         return
     if fmt == "csv":
-        click.echo(to_csv([record], list(record.keys())))
+        click.echo(to_csv([record], list(record.keys()), raw=raw_requested()))
         return
     if fmt == "md":
         lines = ["| field | value |", "|---|---|"]
@@ -294,17 +378,19 @@ def stream_json_array(encoded_rows: Iterable[str]) -> None:
 def stream_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:
     """JSON or CSV of rows as they come (tables need every row first, for the widths)."""
     if fmt == "json":
-        stream_json_array(_ROW_ENCODER.encode(row) for row in rows)
+        stream_json_array(escape_json(_ROW_ENCODER.encode(row)) for row in rows)
         return
     import csv
     import io
+
+    raw = raw_requested()
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(fields)
         for row in rows:
-            writer.writerow([_cell(row.get(name)) for name in fields])
+            writer.writerow([_csv_cell(row.get(name), raw) for name in fields])
             if buffer.tell() > 65536:
                 yield buffer.getvalue()
                 buffer.seek(0)

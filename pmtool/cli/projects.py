@@ -6,6 +6,7 @@ import click
 
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option
+from pmtool.cli.params import DESCRIPTION, WIP_LIMIT
 
 
 @click.group()
@@ -16,7 +17,7 @@ def project() -> None:
 @project.command("add")
 @click.argument("key")
 @click.argument("name")
-@click.option("--description", help="One paragraph on the project's aim.")
+@click.option("--description", type=DESCRIPTION, help="One paragraph on the project's aim.")
 @click.option(
     "--dod",
     "dod_items",
@@ -163,7 +164,7 @@ def workflow_show(app: AppContext, fmt: str) -> None:
 
 @workflow.command("wip")
 @click.argument("status")
-@click.argument("limit")
+@click.argument("limit", type=WIP_LIMIT)
 @pass_app
 def workflow_wip(app: AppContext, status: str, limit: str) -> None:
     """Set the WIP limit of STATUS to LIMIT (a number, or 'none' to remove it).

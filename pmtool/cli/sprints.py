@@ -8,7 +8,7 @@ import click
 
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_object, emit_rows, format_option
-from pmtool.cli.params import DATE, DURATION
+from pmtool.cli.params import COUNT, DATE, DESCRIPTION, DURATION
 from pmtool.core.words import SPRINT_STATUSES
 
 SPRINT_COLUMNS = [
@@ -34,7 +34,7 @@ def sprint() -> None:
 @click.option("--start", type=DATE, required=True, help="First day: 2026-12-01, monday, +1w, ...")
 @click.option("--end", type=DATE, help="Last day (or give --length).")
 @click.option("--length", type=DURATION, help="Length instead of --end, e.g. 2w or 10d.")
-@click.option("--goal", help="The sprint goal.")
+@click.option("--goal", type=DESCRIPTION, help="The sprint goal.")
 @click.option("--capacity", type=int, help="Points the team can take on.")
 @pass_app
 def sprint_add(
@@ -68,7 +68,7 @@ def sprint_add(
 
 @sprint.command("edit")
 @click.argument("name")
-@click.option("--goal", help="New sprint goal.")
+@click.option("--goal", type=DESCRIPTION, help="New sprint goal.")
 @click.option("--capacity", type=int, help="Points the team can take on.")
 @click.option("--start", type=DATE, help="New first day (only before the sprint starts).")
 @click.option("--end", type=DATE, help="New last day.")
@@ -254,7 +254,7 @@ def _burndown_columns(rows: list[dict[str, object]], committed: int) -> list[Col
 
 
 @click.command()
-@click.option("--last", type=click.IntRange(min=1), help="Only the last N closed sprints.")
+@click.option("--last", type=COUNT, help="Only the last N closed sprints.")
 @format_option
 @pass_app
 def velocity(app: AppContext, last: int | None, fmt: str) -> None:

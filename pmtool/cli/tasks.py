@@ -16,7 +16,7 @@ from pmtool.cli.output import (
     stream_json_array,
     stream_rows,
 )
-from pmtool.cli.params import DATE, DATE_OR_NONE
+from pmtool.cli.params import DATE, DATE_OR_NONE, DESCRIPTION
 from pmtool.core.words import CLEAR, PRIORITIES, TASK_TYPES, is_none_word
 
 TASK_COLUMNS = [
@@ -61,7 +61,9 @@ def task() -> None:
     "--sprint", metavar="NAME", help="Plan into this sprint ('current' for the active one)."
 )
 @click.option("--parent", metavar="KEY-N", help="The epic or story this task belongs to.")
-@click.option("--description", "-d", help="Longer text.")
+@click.option(
+    "--description", "-d", type=DESCRIPTION, help="Longer text (at most 10,000 characters)."
+)
 @click.option("--status", help="Start in this status (default: backlog, or todo when in a sprint).")
 @click.option("--force", is_flag=True, help="Add even if the status is at its WIP limit.")
 @pass_app
@@ -252,7 +254,7 @@ def _optional_text(value: str | None) -> Any:
 @task.command("edit")
 @click.argument("keys", nargs=-1, required=True, metavar="KEY-N...")
 @click.option("--title", help="New title.")
-@click.option("--description", "-d", help="New description ('none' clears it).")
+@click.option("--description", "-d", type=DESCRIPTION, help="New description ('none' clears it).")
 @click.option("--points", help="Story points ('none' clears them).")
 @click.option("--type", "task_type", type=click.Choice(TASK_TYPES), help="New kind of work.")
 @click.option("--priority", type=click.Choice(PRIORITIES), help="New priority.")

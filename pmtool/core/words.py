@@ -49,6 +49,9 @@ def is_none_word(text: str | None) -> bool:
 MAX_TITLE_LENGTH = 200
 MAX_NAME_LENGTH = 100
 MAX_LABEL_LENGTH = 40
+MAX_DESCRIPTION_LENGTH = 10_000  # task and project descriptions, sprint goals
+MAX_EMAIL_LENGTH = 254  # the longest address SMTP carries
+MAX_WIP_LIMIT = 1000
 MAX_POINTS = 1000
 PROJECT_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
 DEFAULT_PROJECT_SETTING = "default_project"

@@ -67,18 +67,19 @@ def _check_wip(
     if occupied + arriving <= limit:
         return None
     if not force:
-        raise _wip_refusal(target["name"], occupied + arriving, limit, max(0, limit - occupied))
+        raise _wip_refusal(target["name"], occupied, arriving, limit)
     return f"{target['name']} past its WIP limit ({occupied + 1}/{limit})"
 
 
-def _wip_refusal(status: str, would_be: int, limit: int, room: int) -> Refused:
-    if would_be == limit + 1:
+def _wip_refusal(status: str, occupied: int, arriving: int, limit: int) -> Refused:
+    if arriving == 1:
         return Refused(
-            f"{status} is at its WIP limit ({limit}/{limit}); finish something first or use --force"
+            f"{status} is at its WIP limit ({occupied}/{limit}); finish something first or use "
+            "--force"
         )
     return Refused(
-        f"{status} would be {would_be}/{limit}; room for {room}; "
-        "finish something first or use --force"
+        f"{status} would be {occupied + arriving}/{limit}; room for {max(0, limit - occupied)} "
+        f"under its WIP limit of {limit}: move fewer tasks, finish something first or use --force"
     )
 
 

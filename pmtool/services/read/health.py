@@ -8,8 +8,8 @@ from typing import Any
 from pmtool.core.errors import PmError
 from pmtool.storage import schema
 from pmtool.storage import sqlite as sqlite_files
-from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.gateway import verify_audit_chain
+from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.reader import open_reader
 
 
@@ -57,7 +57,7 @@ def check_database(location: DatabaseLocation) -> dict[str, Any]:
         report["projects"] = reader.tuples("SELECT COUNT(*) FROM project")[0][0]
         report["tasks"] = reader.tuples("SELECT COUNT(*) FROM v_task")[0][0]
         report["audit_rows"] = reader.tuples("SELECT COUNT(*) FROM audit")[0][0]
-        report["audit_chain_checked"], tampered = verify_audit_chain(reader)
+        report["chain_checked"], tampered = verify_audit_chain(reader)
     finally:
         reader.close()
     if tampered:

@@ -146,9 +146,15 @@ def burndown_from_history(
         else:
             checkpoints.append((moment, True))
         shown_days.append(index)
+    # An active sprint on a day outside its dates (started early, or running late) gets
+    # a row for today, so the burndown shows where it stands instead of only empty cells.
+    # A sprint still being planned has nothing to burn down yet.
+    off_dates = bool(sprint.get("started_at")) and closed is None and not start <= today <= end
+    if off_dates:
+        checkpoints.append((now, True))
     totals = history.totals(checkpoints)
     committed = totals[0][0]
-    by_day = dict(zip(shown_days, totals[1:], strict=True))
+    by_day = dict(zip(shown_days, totals[1 : len(shown_days) + 1], strict=True))
     rows: list[Row] = []
     for index in range(days):
         day = start + timedelta(days=index)
@@ -174,6 +180,16 @@ def burndown_from_history(
                 "scope": scope,
             }
         )
+    if off_dates:
+        scope, remaining = totals[-1]
+        today_row = {
+            "date": today.isoformat(),
+            "remaining": remaining,
+            "ideal": float(committed) if today < start else 0.0,
+            "completed": scope - remaining,
+            "scope": scope,
+        }
+        rows.insert(0 if today < start else len(rows), today_row)
     return committed, rows
 
 

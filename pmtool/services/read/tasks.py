@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from pmtool.core.errors import InvalidInput, NotFound
 from pmtool.core.keys import parse_key
+from pmtool.core.text import escape_json
 from pmtool.core.values import iso_date, iso_timestamp, labels_from_json
 from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
@@ -68,12 +69,16 @@ FROM v_task
 
 def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> Iterator[str] | None:
     """The rows of list_tasks as JSON texts, made by the database and streamed as they
-    come; None where the database can't."""
+    come; None where the database can't.
+
+    SQLite escapes C0 controls as Python's encoder does; DEL, C1 and bidi controls are
+    escaped here, as the CLI's encoder escapes them (see core/text.py).
+    """
     if reader.dialect != "sqlite":
         return None
     where, params = _where(reader, project_id, TaskFilter(**filters))
     sql = f"{_SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
-    return (values[0] for values in reader.stream(sql, params))
+    return (escape_json(values[0]) for values in reader.stream(sql, params))
 
 
 def iter_tasks(reader: Reader, project_id: int, **filters: Any) -> Iterator[Row]:
@@ -81,6 +86,12 @@ def iter_tasks(reader: Reader, project_id: int, **filters: Any) -> Iterator[Row]
     where, params = _where(reader, project_id, TaskFilter(**filters))
     sql = f"{_SELECT} WHERE {where} ORDER BY status_position, rank, number"
     return (_to_output(values) for values in reader.stream(sql, params))
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ``LIKE ... ESCAPE '\\'``: a % or _ the user typed matches itself."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, dict[str, Any]]:
@@ -128,8 +139,8 @@ def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, di
         conditions.append("due < :today AND NOT is_done")
         params["today"] = overdue_on.isoformat()
     if text:
-        conditions.append("(lower(title) LIKE :text OR lower(key) = lower(:exact))")
-        params["text"] = f"%{text.strip().lower()}%"
+        conditions.append("(lower(title) LIKE :text ESCAPE '\\' OR lower(key) = lower(:exact))")
+        params["text"] = like_pattern(text.strip().lower())
         params["exact"] = text.strip()
     return " AND ".join(conditions), params
 
