@@ -279,3 +279,15 @@ def test_the_attention_panel_sums_up_overdue_tasks(workspace: Invoke, db_path: P
             "level": "late",
         }
     ]
+
+
+def test_json_fields_doc_lists_the_status_item_fields(workspace: Invoke):
+    from test_docs import _documented_fields
+
+    ok(workspace("task", "add", "Late", "--due", "2026-11-20"))
+    printed = status_json(workspace)[0]
+    assert list(printed) == _documented_fields()["Status item"] == list(attention.ITEM_FIELDS)
+    assert ok(workspace("status", "--format", "csv")).splitlines() == [
+        "project,kind,level,ref,text,due",
+        "PM,overdue_task,late,PM-1,PM-1 Late is 7 days overdue,2026-11-20",
+    ]
