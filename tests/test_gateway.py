@@ -294,6 +294,7 @@ READ_COMMANDS = [
     ["workflow", "show"],
     ["dod", "show"],
     ["db", "path"],
+    ["status", "--all"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],

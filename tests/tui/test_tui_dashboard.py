@@ -1,4 +1,4 @@
-"""The dashboard: the running sprint, my tasks, overdue work and the follow-up panels."""
+"""The dashboard: the running sprint, my tasks, overdue work and the registered panels."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from textual.widgets import Static
 from tui_helpers import Invoke, MakeApp, settled, wait_for
 
-from pmtool.services.read.dashboard import PANELS
 from pmtool.tui.screens.dialogs import TaskDetail
 from pmtool.tui.widgets.charts import BurndownChart
 from pmtool.tui.widgets.table import TaskTable
@@ -34,10 +33,28 @@ async def test_dashboard_shows_sprint_my_tasks_and_overdue(make_app: MakeApp, ru
             screen.query_one("#mine-panel").border_title == f"My tasks · Lena Vogel ({len(mine)})"
         )
         assert screen.query_one(BurndownChart).rows
-        for panel in PANELS:
-            box = screen.query_one(f"#panel-{panel.id}")
-            assert box.border_title == panel.title
-            assert box.query_one(".placeholder", Static).content == panel.placeholder
+        # Nothing needs attention in the demo today, and no other domain has a panel:
+        # the row of panels stays hidden, and nothing on screen promises future features.
+        assert not screen.query_one("#dashboard-panels").display
+        assert not [box.id for box in screen.query(".follow-up") if box.display]
+        assert not screen.query(".placeholder")
+
+
+async def test_needs_attention_appears_when_something_does(make_app: MakeApp, run: Invoke) -> None:
+    assert run("workflow", "wip", "in_progress", "1").exit_code == 0  # the demo has 2 there
+    app = make_app("dashboard", poll_interval=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert screen.query_one("#dashboard-panels").display
+        box = screen.query_one("#panel-attention")
+        assert box.display
+        assert box.border_title == "Needs attention (1)"
+        text = str(box.query_one(".panel-rows", Static).content)
+        assert text == "      in_progress holds 2 tasks, over its WIP limit of 1"
+        assert run("workflow", "wip", "in_progress", "none").exit_code == 0  # seen by polling
+        await wait_for(pilot, lambda: not screen.query_one("#dashboard-panels").display)
+        assert not box.display
 
 
 async def test_enter_opens_a_task_of_mine(make_app: MakeApp) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from rich.style import Style
 
 from pmtool.services.read import board, dashboard, planning
@@ -160,25 +161,27 @@ def test_planning_and_dashboard_read_side(demo: DatabaseLocation) -> None:
     with reading(demo) as reader:
         sprints = planning.sprint_names(reader, 1)
         plan = planning.plan(reader, 1, "Sprint 4")
-        panels = [dashboard.load_panel(reader, p, 1, date(2026, 11, 27)) for p in dashboard.PANELS]
+        panels = dashboard.load_panels(reader, 1, date(2026, 11, 27))
     assert planning.default_sprint(sprints) == "Sprint 4"
     assert plan["capacity"] == 30 and plan["capacity_source"] == "capacity"
     assert plan["points"] == sum(card["points"] or 0 for card in plan["tasks"])
-    assert all(not panel["available"] and panel["rows"] == [] for panel in panels)
+    assert panels == []  # nothing needs attention in the demo, and no other panel has data
 
 
 def overdue_count(reader: Any, project_id: int, today: date) -> list[dict[str, Any]]:
-    """A panel loader as an area would write one (named as ``test_tui_parts:overdue_count``)."""
+    """A panel loader as an area would write one."""
     from pmtool.services.read.tasks import list_tasks
 
     late = list_tasks(reader, project_id, overdue_on=today)
     return [{"when": today.isoformat(), "text": f"{len(late)} late", "ref": None, "level": "late"}]
 
 
-def test_a_panel_loader_fills_its_panel(demo: DatabaseLocation) -> None:
-    loader = "test_tui_parts:overdue_count"
-    panel = dashboard.DashboardPanel("x", "Late", "Nothing yet", loader=loader)
+def test_a_registered_panel_loader_fills_its_panel(
+    demo: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dashboard, "_PANELS", list(dashboard.registered_panels()))
+    dashboard.register_panel("x", "Late", overdue_count)
     with reading(demo) as reader:
-        loaded = dashboard.load_panel(reader, panel, 1, date(2026, 11, 27))
-    assert loaded["available"]
-    assert loaded["rows"][0]["text"].endswith(" late")
+        loaded = dashboard.load_panels(reader, 1, date(2026, 11, 27))
+    assert [panel["id"] for panel in loaded] == ["x"]
+    assert loaded[0]["rows"][0]["text"].endswith(" late")

@@ -1,18 +1,20 @@
-"""What the dashboard shows: the running sprint, my work, overdue work, and follow-ups.
+"""What the dashboard shows: the running sprint, my work, overdue work, and the panels.
 
-The follow-up panels (approvals, thesis milestones, partner follow-ups) belong to
-other areas. Each is a :class:`DashboardPanel` in :data:`PANELS`; an area fills its
-panel by naming a loader (``"module:function"``, called with ``(reader, project_id,
-today)`` and returning :data:`PANEL_ROW_FIELDS` rows). Until then the panel says what
-will appear there; it never shows made-up data.
+The panels below those come from a registry the domains fill: a domain calls
+:func:`register_panel` with an id, a title, a loader ``(reader, project_id, today) ->
+rows`` (rows with the fields of :data:`PANEL_ROW_FIELDS`) and optionally a ``present``
+check ``(reader, project_id) -> bool`` saying whether the domain is in use (its table
+exists and has rows). A panel is on screen only when its domain is present, or, without
+a ``present`` check, when its loader returned rows: the dashboard never shows a panel
+for a domain that has nothing to say. Registrations are in
+:mod:`pmtool.services.read.domains`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from pmtool.services.read import metrics
 from pmtool.services.read.board import CARD_SELECT, card_row, project_header
@@ -20,56 +22,90 @@ from pmtool.services.read.sprints import show_sprint
 from pmtool.storage.reader import Reader, Row
 
 # A panel row: when (ISO date or None), text, ref (e.g. a task key or record id),
-# level ("late", "soon" or "info").
+# level ("late", "soon", "over" or "info").
 PANEL_ROW_FIELDS = ("when", "text", "ref", "level")
 
+PanelLoader = Callable[[Reader, int, date], list[Row]]
+Present = Callable[[Reader, int], bool]
 
-@dataclass(frozen=True)
-class DashboardPanel:
+
+class DashboardPanel(NamedTuple):
     id: str
     title: str
-    placeholder: str
-    loader: str | None = None  # "package.module:function"
+    loader: PanelLoader
+    present: Present | None = None  # None: shown when the loader returns rows
+    empty_text: str = "Nothing due."  # shown when the domain is present but has no rows
 
 
-PANELS: tuple[DashboardPanel, ...] = (
-    DashboardPanel(
-        "approvals",
-        "Approvals",
-        "Will list ethics votes and data agreements expiring within 60 days.",
-    ),
-    DashboardPanel(
-        "milestones",
-        "Milestones",
-        "Will list thesis milestones that are late or due within 14 days.",
-    ),
-    DashboardPanel(
-        "follow_ups",
-        "Follow-ups",
-        "Will list follow-ups promised to partners and stakeholders.",
-    ),
-)
+_PANELS: list[DashboardPanel] = []
 
 
-def _loader(panel: DashboardPanel) -> Callable[[Reader, int, date], list[Row]] | None:
-    if panel.loader is None:
-        return None
-    module_name, _, function_name = panel.loader.partition(":")
-    function: Callable[[Reader, int, date], list[Row]] = getattr(
-        importlib.import_module(module_name), function_name
-    )
-    return function
+def register_panel(
+    panel_id: str,
+    title: str,
+    loader: PanelLoader,
+    *,
+    present: Present | None = None,
+    empty_text: str = "Nothing due.",
+) -> None:
+    """Add a dashboard panel (a second registration of ``panel_id`` replaces the first)."""
+    panel = DashboardPanel(panel_id, title, loader, present, empty_text)
+    for index, known in enumerate(_PANELS):
+        if known.id == panel_id:
+            _PANELS[index] = panel
+            return
+    _PANELS.append(panel)
 
 
-def load_panel(reader: Reader, panel: DashboardPanel, project_id: int, today: date) -> Row:
-    loader = _loader(panel)
-    return {
-        "id": panel.id,
-        "title": panel.title,
-        "available": loader is not None,
-        "placeholder": panel.placeholder,
-        "rows": [] if loader is None else loader(reader, project_id, today),
-    }
+def registered_panels() -> tuple[DashboardPanel, ...]:
+    """Every registered panel, in registration (screen) order."""
+    from pmtool.services.read.domains import register_panels
+
+    register_panels()
+    return tuple(_PANELS)
+
+
+def load_panels(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """The panels to show for this project, each ``{id, title, rows, empty_text}``."""
+    shown = []
+    for panel in registered_panels():
+        if panel.present is not None and not panel.present(reader, project_id):
+            continue
+        rows = panel.loader(reader, project_id, today)
+        if panel.present is None and not rows:
+            continue
+        shown.append(
+            {"id": panel.id, "title": panel.title, "rows": rows, "empty_text": panel.empty_text}
+        )
+    return shown
+
+
+def attention_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """The "Needs attention" panel: the project's attention items as panel rows.
+
+    Overdue tasks are listed one by one in the Overdue table beside it, so here they
+    are one line: how many, and the oldest.
+    """
+    from pmtool.services.read.attention import needs_attention
+
+    items = needs_attention(reader, [project_id], today)
+    overdue = [entry for entry in items if entry["kind"] == "overdue_task"]
+    rows = []
+    if overdue:
+        oldest = overdue[0]  # ordered by due date
+        late = (today - date.fromisoformat(oldest["due"])).days
+        text = (
+            oldest["text"]
+            if len(overdue) == 1
+            else f"{len(overdue)} tasks are overdue, {oldest['ref']} the longest ({late} days)"
+        )
+        rows.append({"when": oldest["due"], "text": text, "ref": oldest["ref"], "level": "late"})
+    rows += [
+        {"when": entry["due"], "text": entry["text"], "ref": entry["ref"], "level": entry["level"]}
+        for entry in items
+        if entry["kind"] != "overdue_task"
+    ]
+    return rows
 
 
 def active_sprint(reader: Reader, project_id: int, today: date, now: datetime) -> Row | None:
@@ -123,5 +159,5 @@ def dashboard(
         "sprint": active_sprint(reader, project_id, today, now),
         "my_tasks": my_tasks,
         "overdue": overdue,
-        "panels": [load_panel(reader, panel, project_id, today) for panel in PANELS],
+        "panels": load_panels(reader, project_id, today),
     }

@@ -1,4 +1,6 @@
-"""The dashboard: the running sprint with its burndown, my tasks, overdue work, follow-ups."""
+"""The dashboard: the running sprint with its burndown, my tasks, overdue work, and the
+panels the domains register (services/read/dashboard.py), shown only when they have
+something to say."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from pmtool.services.read.dashboard import PANELS
+from pmtool.services.read.dashboard import registered_panels
 from pmtool.tui.context import TuiContext
 from pmtool.tui.messages import Loaded
 from pmtool.tui.screens.base import DataScreen
@@ -49,10 +51,12 @@ class DashboardScreen(DataScreen):
                 yield TaskTable(
                     MINI_COLUMNS, id="overdue", show_header=False, empty_text="Nothing overdue."
                 )
-            for panel in PANELS:
+        with Horizontal(id="dashboard-panels"):
+            for panel in registered_panels():
                 with Vertical(id=f"panel-{panel.id}", classes="panel follow-up") as box:
                     box.border_title = panel.title
-                    yield Static(panel.placeholder, classes="placeholder")
+                    box.display = False
+                    yield Static("", classes="panel-rows")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -95,8 +99,7 @@ class DashboardScreen(DataScreen):
         overdue.today = data["today"]
         overdue.set_rows(data["overdue"])
         self.query_one("#overdue-panel").border_title = f"Overdue ({len(data['overdue'])})"
-        for panel in data["panels"]:
-            self._show_panel(panel)
+        self._show_panels(data["panels"])
         self.painted()
 
     def _show_sprint(self, sprint: dict[str, Any] | None) -> None:
@@ -131,25 +134,38 @@ class DashboardScreen(DataScreen):
         chart.display = True
         chart.show(sprint["burndown"], sprint["committed"])
 
-    def _show_panel(self, panel: dict[str, Any]) -> None:
-        box = self.query_one(f"#panel-{panel['id']}")
-        text = box.query_one(Static)
-        if not panel["available"]:
-            text.update(panel["placeholder"])
-            return
-        rows = panel["rows"]
-        box.border_title = Content(f"{panel['title']} ({len(rows)})")
-        if not rows:
-            text.update("Nothing due.")
-            return
-        text.update(
-            Content(
-                "\n".join(
-                    f"{(row.get('when') or '')[5:]:5} {row['text']}".strip() for row in rows[:20]
-                )
+    def _show_panels(self, panels: list[dict[str, Any]]) -> None:
+        """Show the panels that have something to say, hide the others (and the row)."""
+        shown = {panel["id"]: panel for panel in panels}
+        for box in self.query(".follow-up"):
+            panel = shown.get((box.id or "").removeprefix("panel-"))
+            box.display = panel is not None
+            if panel is None:
+                continue
+            rows = panel["rows"]
+            box.border_title = Content(f"{panel['title']} ({len(rows)})")
+            text = box.query_one(".panel-rows", Static)
+            text.update(
+                Content("\n").join(panel_line(row) for row in rows[:20])
+                if rows
+                else Content(panel["empty_text"])
             )
-        )
+        row = self.query_one("#dashboard-panels")
+        row.display = bool(shown)
+        tallest = max((len(panel["rows"]) or 1 for panel in panels), default=1)
+        row.styles.height = min(tallest, PANEL_MAX_LINES) + 2  # and the border
 
     @on(TaskTable.Opened)
     def _open(self, message: TaskTable.Opened) -> None:
         self.pm.open_task(message.key)
+
+
+PANEL_MAX_LINES = 8  # more scroll inside the panel
+LEVEL_STYLES = {"late": "$error", "soon": "$warning", "over": "$warning"}
+
+
+def panel_line(row: dict[str, Any]) -> Content:
+    """One panel row: the date (month-day), then the sentence, coloured by its level."""
+    when = (row.get("when") or "")[5:]
+    style = LEVEL_STYLES.get(row.get("level") or "", "")
+    return Content.assemble((f"{when:5} ", style), row["text"])
