@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# One worker builds the wheel and the virtualenv once for both tests (module fixtures).
+pytestmark = pytest.mark.xdist_group("wheel")
+
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = (
     "pmtool/_db/env.py",

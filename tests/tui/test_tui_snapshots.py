@@ -7,6 +7,7 @@ Regenerate after a deliberate change of the look (and look at them first):
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -56,3 +57,13 @@ def test_editor(make_app: MakeApp, snap_compare: SnapCompare) -> None:
             field.cursor_blink = False  # a blinking cursor would make the picture random
 
     assert snap_compare(make_app("board"), terminal_size=(100, 32), run_before=open_editor)
+
+
+def test_every_snapshot_belongs_to_a_test() -> None:
+    """An SVG no test compares against is stale. syrupy fails the run on one only when
+    the tests run in a single process; under pytest-xdist this test keeps the check."""
+    here = Path(__file__)
+    tests = {name for name in globals() if name.startswith("test_")}
+    pictures = (here.parent / "__snapshots__" / here.stem).glob("*.svg")
+    unused = sorted(picture.name for picture in pictures if picture.stem.split("[")[0] not in tests)
+    assert not unused, f"snapshots without a test (delete them): {unused}"

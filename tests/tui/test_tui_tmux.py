@@ -32,7 +32,7 @@ def _wait_for(socket: Path, text: str, seconds: float = 30) -> str:
         screen = _tmux(socket, "capture-pane", "-p", "-t", "pm")
         if text in screen:
             return screen
-        time.sleep(0.2)
+        time.sleep(0.02)
     raise AssertionError(f"{text!r} did not appear within {seconds} s; the screen:\n{screen}")
 
 

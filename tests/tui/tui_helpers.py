@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,17 @@ async def wait_for(
         await pilot.pause(0.01)
 
 
+async def after_refresh(app: PmApp, timeout: float) -> None:
+    """Wait for the next refresh and for the callbacks queued before it to have run.
+
+    (``App.wait_for_refresh`` needs the app in a task of its own, which snapshot tests
+    do not have.)
+    """
+    refreshed = asyncio.Event()
+    app.call_after_refresh(refreshed.set)
+    await asyncio.wait_for(refreshed.wait(), timeout=timeout)
+
+
 def _idle(app: PmApp) -> bool:
     return (
         app.first_paint
@@ -34,14 +46,25 @@ def _idle(app: PmApp) -> bool:
     )
 
 
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until the screen shows its data, nothing is written and no worker runs."""
+async def settled(pilot: Pilot[Any], *, timeout: float = 10.0) -> None:
+    """Wait until the screen shows its data, nothing is written and no worker runs.
+
+    A finished write schedules a re-read after the next refresh, and a finished read posts
+    its rows as a message: so the app must stay idle through one more refresh, with every
+    message handled and nothing new started, before the screen counts as settled.
+    """
     app = pilot.app
     assert isinstance(app, PmApp)
-    for _ in range(2):  # a finished write schedules a re-read after the next refresh
-        await wait_for(pilot, lambda: _idle(app))
-        await pilot.pause(0.05)
-    await wait_for(pilot, lambda: _idle(app))
+    deadline = time.monotonic() + timeout
+    while True:
+        await wait_for(pilot, lambda: _idle(app), timeout=max(deadline - time.monotonic(), 0))
+        generation = app.generation
+        await after_refresh(app, timeout)
+        await pilot.pause()  # every widget has handled what was posted to it
+        if _idle(app) and app.generation == generation:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not settle in time")
 
 
 async def after_write(pilot: Pilot[Any], writes_before: int) -> None:
