@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 from tui_helpers import (
     Invoke,
     MakeApp,
@@ -217,12 +217,13 @@ async def test_editor_shows_problems_next_to_fields_and_escape_saves_nothing(
     assert task(run, editing) == original
 
 
-async def test_new_card_lands_in_the_active_column_and_sprint(
+async def test_new_card_lands_in_the_first_column_and_the_sprint(
     make_app: MakeApp, run: Invoke
 ) -> None:
     app = make_app("board")
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
+        assert board_of(app).active == "todo"
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
         editor = app.screen
@@ -232,13 +233,62 @@ async def test_new_card_lands_in_the_active_column_and_sprint(
         before = app.writes_done
         await pilot.press("ctrl+s")
         await after_write(pilot, before)
-        assert "SEPSIS-35" in keys_in(board_of(app), "todo")
+        assert not isinstance(app.screen, TaskEditor)
+        assert "SEPSIS-35" in keys_in(board_of(app), "backlog")
     created = task(run, "SEPSIS-35")
     assert created["title"] == "Check alarm fatigue survey"
-    assert created["status"] == "todo"
+    assert created["status"] == "backlog"
     assert created["sprint"] == "Sprint 4"
     assert created["labels"] == ["clinical", "stakeholders"]
     assert created["due"] == "2026-12-04"
+
+
+def fill_in_progress(run: Invoke) -> None:
+    in_progress = len(listed(run, "--status", "in_progress"))
+    assert run("workflow", "wip", "in_progress", str(in_progress)).exit_code == 0
+
+
+async def test_new_card_on_a_full_column_starts_in_the_first_column(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    fill_in_progress(run)
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("right")
+        assert board_of(app).active == "in_progress"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
+        assert app.screen.query_one("#status", Select).value == "backlog"
+
+
+async def test_a_refused_save_keeps_the_form_and_what_was_typed(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    fill_in_progress(run)
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
+        editor = app.screen
+        assert isinstance(editor, TaskEditor)
+        editor.query_one("#title", Input).value = "Audit the alarm thresholds"
+        editor.query_one("#status", Select).value = "in_progress"
+        await pilot.press("ctrl+s")
+        refusal = editor.query_one("#save-error", Label)
+        await wait_for(pilot, lambda: refusal.display)
+        await settled(pilot)
+        assert app.screen is editor
+        assert "WIP limit" in str(refusal.content)
+        assert editor.query_one("#title", Input).value == "Audit the alarm thresholds"
+        editor.query_one("#status", Select).value = "todo"
+        before = app.writes_done
+        await pilot.press("ctrl+s")
+        await after_write(pilot, before)
+        assert not isinstance(app.screen, TaskEditor)
+        assert "SEPSIS-35" in keys_in(board_of(app), "todo")
+    assert task(run, "SEPSIS-35")["title"] == "Audit the alarm thresholds"
 
 
 async def test_delete_asks_first(make_app: MakeApp, run: Invoke) -> None:
