@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from textual.widgets import Static
 from tui_helpers import Invoke, MakeApp, choose, notifications, settled, wait_for
 
 from pmtool.cli.tui import board, tui
-from pmtool.storage.location import resolve_location
+from pmtool.storage.location import DatabaseLocation, resolve_location
 from pmtool.tui.app import PmApp
 from pmtool.tui.context import resolve_context
 from pmtool.tui.screens.backlog import BacklogScreen
@@ -150,3 +152,27 @@ def test_bare_pmtool_off_a_terminal_prints_help(demo: object, run: Invoke) -> No
     result = run()
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_tui_off_a_terminal_is_refused(demo: object, run: Invoke) -> None:
+    for command in (["tui"], ["board"], ["board", "Sprint 4"]):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Error: the TUI needs a terminal")
+        assert "\x1b" not in result.output
+
+
+def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
+    """Run like `pmtool tui | less` or from a script: no escape codes, no waiting."""
+    for command in ("tui", "board"):
+        done = subprocess.run(
+            [sys.executable, "-m", "pmtool", "--db", str(demo.file), command],
+            stdin=subprocess.PIPE,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("Error: the TUI needs a terminal")
+        assert done.stdout == ""
+        assert "\x1b" not in done.stderr
