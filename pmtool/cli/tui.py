@@ -40,7 +40,7 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
             sprint_id_by_name(reader, start[0].project_id, sprint)
     if not on_a_terminal():
         raise InvalidInput(
-            "the TUI needs a terminal (stdin and stdout are not one); "
+            "the TUI needs a terminal, not a pipe or a file; "
             "the commands work anywhere, e.g. `pmtool task list`"
         )
 
