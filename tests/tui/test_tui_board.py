@@ -423,3 +423,78 @@ async def test_text_with_brackets_is_shown_as_typed(make_app: MakeApp, run: Invo
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert app.is_running
+
+
+SMALL = (80, 24)
+
+
+def _shown_title(first: str, second: str) -> str:
+    """What a card's two title lines say, joined again (hyphen breaks undone)."""
+    first, second = first.strip(), second.strip().removesuffix("…")
+    if first.endswith("-"):
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+async def test_small_board_cards_show_the_start_of_each_title(make_app: MakeApp) -> None:
+    app = make_app("board")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        checked = 0
+        for cards in board_of(app).query(CardList):
+            for index, card in enumerate(cards.cards):
+                key_line, first, second, _meta = (
+                    strip.text for strip in cards._card_strips(index, False)
+                )
+                assert card["key"] in key_line
+                assert not first.rstrip().endswith("…"), (card["title"], first)
+                shown = "".join(_shown_title(first, second).split())
+                assert "".join(card["title"].split()).startswith(shown), (card["title"], shown)
+                checked += 1
+        assert checked >= 5
+
+
+async def test_an_overflowing_column_keeps_key_lines_in_view(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    for number in range(6):
+        added = run("task", "add", f"Review cohort slice {number}", "--sprint", "Sprint 4",
+                    "--status", "todo")  # fmt: skip
+        assert added.exit_code == 0, added.output
+    app = make_app("board")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        board = board_of(app)
+        assert board.active == "todo"
+        cards = board.query_one("#cards-todo", CardList)
+        assert len(cards.cards) * 5 > cards.size.height  # it overflows
+
+        def top_line() -> str:
+            """The first line in view with anything on it."""
+            lines = (cards.render_line(y).text.strip() for y in range(cards.size.height))
+            return next(line for line in lines if line)
+
+        for _ in cards.cards:
+            await pilot.press("down")
+            await pilot.pause()
+            assert top_line().startswith("SEPSIS-"), cards.scroll_y
+        for offset in range(1, 10):  # the mouse wheel scrolls by lines
+            cards.scroll_to(y=offset, animate=False, immediate=True)
+            await pilot.pause()
+            assert top_line().startswith("SEPSIS-"), offset
+
+
+async def test_a_long_project_key_stays_whole_on_a_small_screen(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    name = "Cardiology readmission risk with partner hospitals"
+    assert run("project", "add", "CARDIOLOGY", name).exit_code == 0
+    added = run("-p", "CARDIOLOGY", "task", "add", "Collect discharge summaries", "--points", "3")
+    assert added.exit_code == 0, added.output
+    app = make_app("board", project="CARDIOLOGY")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        nav = str(app.screen.query_one("NavBar", Static).content)
+        assert nav.split()[:2] == ["pmtool", "CARDIOLOGY"]
+        cards = board_of(app).query_one("#cards-backlog", CardList)
+        assert "CARDIOLOGY-1" in cards.render_line(0).text
