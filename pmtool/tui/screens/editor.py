@@ -300,7 +300,8 @@ class TaskEditor(ModalScreen[TaskForm | None]):
             return
         request = self._request(form)
         if request is None:
-            self.notify(f"Nothing changed in {self.original['key'] if self.original else ''}.")
+            assert self.original is not None  # a new task is always a change
+            self.notify(f"Nothing changed in {self.original['key']}.")
             self.dismiss(None)
             return
         self.saving, self.saved = request, form
