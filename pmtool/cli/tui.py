@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from pmtool.cli.context import AppContext, pass_app
@@ -9,12 +11,24 @@ from pmtool.cli.context import AppContext, pass_app
 SCREENS = ("dashboard", "board", "backlog", "sprints")
 
 
+def on_a_terminal() -> bool:
+    """Whether keys come from a terminal and the screen can be drawn on one.
+
+    Textual draws on stderr, so that must be a terminal too.
+    """
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    return all(stream is not None and stream.isatty() for stream in streams)
+
+
 def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = None) -> None:
     """Run the TUI on the context's database and project until the user quits.
 
     The database, the project and the sprint are checked first, so that a wrong
     ``--db`` or project name ends in the usual one-line error instead of a screen.
+    Then the terminal: off one (a pipe, a file, a cron job), the TUI would write
+    escape codes and wait for keys that never come.
     """
+    from pmtool.core.errors import InvalidInput
     from pmtool.services.resolve import sprint_id_or_backlog
     from pmtool.storage.reader import reading
     from pmtool.tui.context import resolve_context
@@ -24,6 +38,11 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
     if sprint is not None and start is not None:
         with reading(location) as reader:
             sprint_id_or_backlog(reader, start[0].project_id, sprint)
+    if not on_a_terminal():
+        raise InvalidInput(
+            "the TUI needs a terminal, not a pipe or a file; "
+            "the commands work anywhere, e.g. `pmtool task list`"
+        )
 
     from pmtool.storage.engine import dispose_engines
     from pmtool.tui.app import PmApp

@@ -1,9 +1,10 @@
-"""The pmtool TUI: dashboard, sprint board, backlog and sprints over the same services.
+"""The pmtool TUI's shell: screens as modes, the project, live updates, the write queue.
 
 Reading goes through the stdlib read side (``pmtool.storage.reader`` and
 ``pmtool.services.read``), so the first screen paints without SQLModel; the write side
 is imported in a worker after the first paint. Every database call runs in a worker;
-workers post messages and the handlers here and in the screens own the state.
+workers post messages (:mod:`pmtool.tui.messages`) and handlers own the state. The task
+flows the screens ask for (open, edit, new, delete, choose) are in :mod:`pmtool.tui.flows`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -24,14 +25,19 @@ from pmtool.services.read.changes import ChangeMarker
 from pmtool.storage.location import DatabaseLocation
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
+from pmtool.tui.flows import TaskFlows
 from pmtool.tui.messages import (
     ContextReady,
     DatabaseChanged,
-    Loaded,
     ProjectChoiceNeeded,
+    ScreenPainted,
+    SubmitWrite,
+    WorkerFailed,
     WriteDone,
+    WriteRefused,
+    Written,
 )
-from pmtool.tui.screens.base import DataScreen, ReportsWorkerErrors
+from pmtool.tui.screens.base import DataScreen
 
 START_SCREENS = ("dashboard", "board", "backlog", "sprints")
 
@@ -68,7 +74,7 @@ def describe_error(error: BaseException | None) -> tuple[str, str]:
     return "Unexpected error", f"{type(error).__name__}: {error}"
 
 
-class PmApp(ReportsWorkerErrors, App[None]):
+class PmApp(TaskFlows):
     CSS_PATH = "pmtool.tcss"
     TITLE = "pmtool"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -114,7 +120,7 @@ class PmApp(ReportsWorkerErrors, App[None]):
         self.first_paint = False
         self.writes_done = 0
         self._writes: deque[writes.WriteRequest] = deque()
-        self._writing = False
+        self._writing: writes.WriteRequest | None = None  # the change being written
         self._polling = False
         self.add_mode("board", self._board)
 
@@ -168,13 +174,11 @@ class PmApp(ReportsWorkerErrors, App[None]):
             self._polling = True
             self.set_interval(self.poll_interval, self._poll)
 
-    @on(ProjectChoiceNeeded)
-    def _choose_project(self, message: ProjectChoiceNeeded) -> None:
-        self.notify(message.reason, title="Which project?")
-        self._push_project_choice(message.projects)
+    def switch_to_project(self, key: str) -> None:
+        self._resolve(key)
 
-    def first_paint_done(self) -> None:
-        """Called by a screen once its data is on screen."""
+    @on(ScreenPainted)
+    def _first_paint_done(self) -> None:
         if self.first_paint:
             return
         self.first_paint = True
@@ -191,7 +195,7 @@ class PmApp(ReportsWorkerErrors, App[None]):
     # Live data ----------------------------------------------------------------------
 
     def _poll(self) -> None:
-        if self.context is not None and not self._writing:
+        if self.context is not None and self._writing is None:
             self._read_marker(self.marker)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
@@ -206,7 +210,7 @@ class PmApp(ReportsWorkerErrors, App[None]):
 
     @on(DatabaseChanged)
     def _database_changed(self, message: DatabaseChanged) -> None:
-        if message.marker != self.marker and not self._writing:
+        if message.marker != self.marker and self._writing is None:
             self.marker = message.marker
             self.data_changed()
 
@@ -219,6 +223,10 @@ class PmApp(ReportsWorkerErrors, App[None]):
 
     # Writing ------------------------------------------------------------------------
 
+    @on(SubmitWrite)
+    def _submit(self, message: SubmitWrite) -> None:
+        self.submit(message.request)
+
     def submit(self, request: writes.WriteRequest) -> None:
         """Queue a change; changes are written one after another, in order."""
         if self.context is None:
@@ -228,10 +236,10 @@ class PmApp(ReportsWorkerErrors, App[None]):
         self._next_write()
 
     def _next_write(self) -> None:
-        if self._writing or not self._writes or self.context is None:
+        if self._writing is not None or not self._writes or self.context is None:
             return
-        self._writing = True
-        self._write(self._writes.popleft(), self.context)
+        self._writing = self._writes.popleft()
+        self._write(self._writing, self.context)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, request: writes.WriteRequest, context: TuiContext) -> None:
@@ -251,12 +259,15 @@ class PmApp(ReportsWorkerErrors, App[None]):
         self.writes_done += 1
         if not message.outcome.quiet:
             self.notify(message.outcome.message, timeout=4)
-        if isinstance(self.screen, DataScreen) and message.request.effect is not None:
-            self.screen.written(message.request.effect)
+        self.screen.post_message(Written(message.request, message.outcome))
         self._write_finished()
 
+    @on(WriteRefused)
+    def _write_refused(self, message: WriteRefused) -> None:
+        self.notify(message.reason, title=message.title, severity="error", timeout=8)
+
     def _write_finished(self) -> None:
-        self._writing = False
+        self._writing = None
         if self._writes:
             self._next_write()
         else:
@@ -265,172 +276,20 @@ class PmApp(ReportsWorkerErrors, App[None]):
 
     @property
     def busy_writing(self) -> bool:
-        return self._writing or bool(self._writes)
+        return self._writing is not None or bool(self._writes)
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        self.worker_failed(message.worker)
 
     def worker_failed(self, worker: Worker[Any]) -> None:
         title, text = describe_error(worker.error)
-        self.notify(text, title=title, severity="error", timeout=8)
-        if worker.group == "write":
+        if worker.group == "write" and self._writing is not None:
+            # The screen on show may be waiting for this change (the task editor).
+            self.screen.post_message(WriteRefused(self._writing, title, text))
             self._write_finished()
-
-    # Task flows shared by the screens ------------------------------------------------
-
-    def open_task(self, key: str) -> None:
-        from pmtool.tui.screens.dialogs import TaskDetail
-
-        def closed(choice: str | None) -> None:
-            if choice == "edit":
-                self.edit_task(key)
-            elif choice == "delete":
-                self.delete_task(key, detail.task_title)
-
-        detail = TaskDetail(self.location, key)
-        self.push_screen(detail, closed)
-
-    def edit_task(self, key: str) -> None:
-        if self.context is not None:
-            self._prepare_editor(self.context, key, None)
-
-    def new_task(self, *, status: str | None = None, sprint: str | None = None) -> None:
-        if self.context is not None:
-            defaults = {"status": status, "sprint": sprint}
-            self._prepare_editor(self.context, None, defaults)
-
-    @work(thread=True, exclusive=True, group="editor-load", exit_on_error=False)
-    def _prepare_editor(
-        self, context: TuiContext, key: str | None, defaults: dict[str, Any] | None
-    ) -> None:
-        from pmtool.core import clock
-        from pmtool.services.read.board import choices, task_card
-        from pmtool.storage.reader import reading
-
-        with reading(context.location) as reader:
-            original = task_card(reader, key) if key is not None else None
-            form_choices = choices(reader, context.project_id)
-        self.post_message(Loaded("editor", (original, form_choices, defaults, clock.today())))
-
-    @on(Loaded)
-    def _open_editor(self, message: Loaded) -> None:
-        if message.what != "editor" or self.context is None:
             return
-        from pmtool.tui.screens.editor import TaskEditor
-
-        original, form_choices, defaults, today = message.data
-        project_key = self.context.project_key
-        if defaults and defaults.get("status") is None:
-            defaults["status"] = form_choices["statuses"][0]
-
-        def saved(form: writes.TaskForm | None) -> None:
-            if form is None:
-                return
-            if original is None:
-                self.submit(writes.create(form, project_key))
-                return
-            changes = writes.changes_between(original, form)
-            if changes.empty:
-                self.notify(f"Nothing changed in {original['key']}.")
-                return
-            self.submit(writes.edit(original["key"], changes, original["updated_at"]))
-
-        self.push_screen(TaskEditor(original, form_choices, today=today, defaults=defaults), saved)
-
-    def delete_task(self, key: str, title: str = "") -> None:
-        from pmtool.tui.screens.dialogs import ConfirmDialog
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.submit(writes.remove(key))
-
-        self.push_screen(
-            ConfirmDialog(
-                f"Remove {key}?",
-                f"{title}\nIt stays in the history; ctrl+z or `pmtool undo` restores it.",
-                "Remove",
-            ),
-            confirmed,
-        )
-
-    def choose_sprint(
-        self,
-        callback: Callable[[str | None], None],
-        *,
-        title: str = "Show the board of",
-        include_all: bool = False,
-        include_backlog: bool = False,
-    ) -> None:
-        """Ask for a sprint: ``-`` means the backlog, ``*`` all open work."""
-        if self.context is not None:
-            self._load_sprint_choice(self.context, title, include_all, include_backlog, callback)
-
-    @work(thread=True, exclusive=True, group="sprint-choice", exit_on_error=False)
-    def _load_sprint_choice(
-        self,
-        context: TuiContext,
-        title: str,
-        include_all: bool,
-        include_backlog: bool,
-        callback: Callable[[str | None], None],
-    ) -> None:
-        from pmtool.services.read.planning import sprint_names
-        from pmtool.storage.reader import reading
-
-        with reading(context.location) as reader:
-            sprints = sprint_names(reader, context.project_id)
-        options = [("*", "All open work (kanban)")] if include_all else []
-        if include_backlog:
-            options.append(("-", "The backlog (no sprint)"))
-        options += [
-            (s["name"], f"{s['name']} ({s['status']}, {s['start']} → {s['end']})")
-            for s in sprints
-            if include_all or s["status"] != "closed"
-        ]
-        self.post_message(Loaded("sprint-choice", (title, options, callback)))
-
-    @on(Loaded)
-    def _show_sprint_choice(self, message: Loaded) -> None:
-        if message.what != "sprint-choice":
-            return
-        from pmtool.tui.screens.dialogs import ChoiceDialog
-
-        title, options, callback = message.data
-        self.push_screen(ChoiceDialog(title, options), callback)
-
-    # Projects -----------------------------------------------------------------------
-
-    def action_switch_project(self) -> None:
-        self._load_projects()
-
-    @work(thread=True, exclusive=True, group="projects", exit_on_error=False)
-    def _load_projects(self) -> None:
-        from pmtool.services.read.projects import list_projects
-        from pmtool.storage.reader import reading
-
-        with reading(self.location) as reader:
-            projects = list_projects(reader)
-        self.post_message(Loaded("projects", projects))
-
-    @on(Loaded)
-    def _projects_loaded(self, message: Loaded) -> None:
-        if message.what == "projects":
-            self._push_project_choice(message.data)
-
-    def _push_project_choice(self, projects: list[dict[str, Any]]) -> None:
-        from pmtool.tui.screens.dialogs import ChoiceDialog
-
-        options = [
-            (
-                p["key"],
-                f"{p['key']:<8} {p['name']} · {p['open_tasks']} open"
-                + (f" · {p['active_sprint']}" if p["active_sprint"] else ""),
-            )
-            for p in projects
-        ]
-
-        def chosen(key: str | None) -> None:
-            if key is not None and (self.context is None or key != self.context.project_key):
-                self._resolve(key)
-
-        self.push_screen(ChoiceDialog("Switch to project", options), chosen)
+        self.notify(text, title=title, severity="error", timeout=8)
 
     # Actions ------------------------------------------------------------------------
 
@@ -446,34 +305,30 @@ class PmApp(ReportsWorkerErrors, App[None]):
 
     def action_help(self) -> None:
         from pmtool.tui.filtering import FILTER_HELP
+        from pmtool.tui.keys import every_key
         from pmtool.tui.screens.dialogs import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
-        shown: list[tuple[str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or (binding.action, binding.description) in seen:
-                continue
-            seen.add((binding.action, binding.description))
-            node = active.node
-            where = (
-                "everywhere"
-                if isinstance(node, App)
-                else getattr(node, "MODE", "") or (type(node).__name__)
-            )
-            shown.append((self.get_key_display(binding), binding.description, where))
-        shown.append(("ctrl+p", "Command palette: every action by name", "app"))
         notes = (
             "Screens: 1 dashboard · 2 board · 3 backlog · 4 sprints (or click the tabs).\n"
             f"Backlog filter: {FILTER_HELP}.\n"
             "Changes made elsewhere (another terminal, a script) appear within a second."
         )
-        self.push_screen(HelpScreen(shown, notes))
+        self.push_screen(HelpScreen(every_key(self, self.current_mode), notes))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        from pmtool.tui.keys import palette_commands
+
+        return palette_commands(
+            self,
+            screen,
+            super().get_system_commands(screen),
+            self._shell_commands(),
+            self.action_go,
+        )
+
+    def _shell_commands(self) -> Iterable[SystemCommand]:
         for mode, label in (
             ("dashboard", "Dashboard"),
             ("board", "Sprint board"),
@@ -485,19 +340,4 @@ class PmApp(ReportsWorkerErrors, App[None]):
         yield SystemCommand("Switch project", "Choose another project", self.action_switch_project)
         yield SystemCommand("Undo last change", "Revert the newest command", self.action_undo)
         yield SystemCommand("Reload data", "Read everything again", self.action_reload)
-        yield SystemCommand("Help: keys", "List every key of this screen", self.action_help)
-        seen = {"go", "switch_project", "undo", "reload", "help", "quit", "command_palette"}
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            name = binding.action.split("(")[0]
-            if not binding.description or binding.action in seen or name in seen:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(
-                binding.description,
-                f"key: {self.get_key_display(binding)}",
-                partial(self.run_action, binding.action, active.node),
-            )
-        if isinstance(screen, DataScreen):
-            for title, help_text, callback in screen.commands():
-                yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("Keys", "Every key of every screen (?)", self.action_help)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from textual.widgets import Static
 from tui_helpers import Invoke, MakeApp, choose, notifications, settled, wait_for
 
 from pmtool.cli.tui import board, tui
-from pmtool.storage.location import resolve_location
+from pmtool.storage.location import DatabaseLocation, resolve_location
 from pmtool.tui.app import PmApp
 from pmtool.tui.context import resolve_context
 from pmtool.tui.screens.backlog import BacklogScreen
@@ -150,3 +152,82 @@ def test_bare_pmtool_off_a_terminal_prints_help(demo: object, run: Invoke) -> No
     result = run()
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def test_tui_off_a_terminal_is_refused(demo: object, run: Invoke) -> None:
+    for command in (["tui"], ["board"], ["board", "Sprint 4"]):
+        result = run(*command)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Error: the TUI needs a terminal")
+        assert "\x1b" not in result.output
+
+
+def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
+    """Run like `pmtool tui | less` or from a script: no escape codes, no waiting."""
+    for command in ("tui", "board"):
+        done = subprocess.run(
+            [sys.executable, "-m", "pmtool", "--db", str(demo.file), command],
+            stdin=subprocess.PIPE,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("Error: the TUI needs a terminal")
+        assert done.stdout == ""
+        assert "\x1b" not in done.stderr
+
+
+PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Task lists", "Task form",
+          "Task details", "Dialogs"}  # fmt: skip
+
+
+async def test_help_lists_every_key_of_every_screen_by_place(make_app: MakeApp) -> None:
+    app = make_app("backlog")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        shown = app.screen.bindings_shown  # type: ignore[attr-defined]
+        assert {where for _key, _description, where in shown} == PLACES
+        assert shown[0][2] == "Backlog"  # the screen on show comes first
+        listed = {(description, where) for _key, description, where in shown}
+        for wanted in (("Filter", "Backlog"), ("Move card left", "Board"),
+                       ("Start sprint", "Sprints"), ("Next list", "Dashboard"),
+                       ("Open", "Task lists"), ("Save", "Task form"), ("Edit", "Task details"),
+                       ("Undo last change", "Everywhere"), ("Board", "Everywhere")):  # fmt: skip
+            assert wanted in listed
+        keys = {description: key for key, description, where in shown if where == "Board"}
+        assert keys["Delete"] == "del/x"
+        assert keys["Move card left"] == "⇧←/<"
+
+
+async def test_palette_offers_each_action_once(make_app: MakeApp) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("1", "2", "3", "4"):
+            await pilot.press(key)
+            await settled(pilot)
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            assert len(titles) == len(set(titles)), titles
+            assert [title for title in titles if "keys" in title.lower()] == ["Keys"]
+            assert {"Start sprint", "Close sprint", "Sprint burndown", "Velocity"} <= set(titles)
+
+
+async def test_sprint_actions_run_from_any_screen(make_app: MakeApp) -> None:
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["Close sprint"].callback()
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert isinstance(app.screen_stack[0], SprintsScreen)
+        assert app.screen.title_text.startswith("Close Sprint 4")  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.press("1")
+        await settled(pilot)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["Velocity"].callback()
+        await wait_for(pilot, lambda: isinstance(app.screen, SprintsScreen))
+        await settled(pilot)
+        assert app.screen.query_one("#sprint-views").active == "velocity"  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 from tui_helpers import (
     Invoke,
     MakeApp,
@@ -217,12 +217,13 @@ async def test_editor_shows_problems_next_to_fields_and_escape_saves_nothing(
     assert task(run, editing) == original
 
 
-async def test_new_card_lands_in_the_active_column_and_sprint(
+async def test_new_card_lands_in_the_first_column_and_the_sprint(
     make_app: MakeApp, run: Invoke
 ) -> None:
     app = make_app("board")
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
+        assert board_of(app).active == "todo"
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
         editor = app.screen
@@ -232,13 +233,62 @@ async def test_new_card_lands_in_the_active_column_and_sprint(
         before = app.writes_done
         await pilot.press("ctrl+s")
         await after_write(pilot, before)
-        assert "SEPSIS-35" in keys_in(board_of(app), "todo")
+        assert not isinstance(app.screen, TaskEditor)
+        assert "SEPSIS-35" in keys_in(board_of(app), "backlog")
     created = task(run, "SEPSIS-35")
     assert created["title"] == "Check alarm fatigue survey"
-    assert created["status"] == "todo"
+    assert created["status"] == "backlog"
     assert created["sprint"] == "Sprint 4"
     assert created["labels"] == ["clinical", "stakeholders"]
     assert created["due"] == "2026-12-04"
+
+
+def fill_in_progress(run: Invoke) -> None:
+    in_progress = len(listed(run, "--status", "in_progress"))
+    assert run("workflow", "wip", "in_progress", str(in_progress)).exit_code == 0
+
+
+async def test_new_card_on_a_full_column_starts_in_the_first_column(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    fill_in_progress(run)
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("right")
+        assert board_of(app).active == "in_progress"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
+        assert app.screen.query_one("#status", Select).value == "backlog"
+
+
+async def test_a_refused_save_keeps_the_form_and_what_was_typed(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    fill_in_progress(run)
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskEditor))
+        editor = app.screen
+        assert isinstance(editor, TaskEditor)
+        editor.query_one("#title", Input).value = "Audit the alarm thresholds"
+        editor.query_one("#status", Select).value = "in_progress"
+        await pilot.press("ctrl+s")
+        refusal = editor.query_one("#save-error", Label)
+        await wait_for(pilot, lambda: refusal.display)
+        await settled(pilot)
+        assert app.screen is editor
+        assert "WIP limit" in str(refusal.content)
+        assert editor.query_one("#title", Input).value == "Audit the alarm thresholds"
+        editor.query_one("#status", Select).value = "todo"
+        before = app.writes_done
+        await pilot.press("ctrl+s")
+        await after_write(pilot, before)
+        assert not isinstance(app.screen, TaskEditor)
+        assert "SEPSIS-35" in keys_in(board_of(app), "todo")
+    assert task(run, "SEPSIS-35")["title"] == "Audit the alarm thresholds"
 
 
 async def test_delete_asks_first(make_app: MakeApp, run: Invoke) -> None:
@@ -373,3 +423,78 @@ async def test_text_with_brackets_is_shown_as_typed(make_app: MakeApp, run: Invo
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert app.is_running
+
+
+SMALL = (80, 24)
+
+
+def _shown_title(first: str, second: str) -> str:
+    """What a card's two title lines say, joined again (hyphen breaks undone)."""
+    first, second = first.strip(), second.strip().removesuffix("…")
+    if first.endswith("-"):
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+async def test_small_board_cards_show_the_start_of_each_title(make_app: MakeApp) -> None:
+    app = make_app("board")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        checked = 0
+        for cards in board_of(app).query(CardList):
+            for index, card in enumerate(cards.cards):
+                key_line, first, second, _meta = (
+                    strip.text for strip in cards._card_strips(index, False)
+                )
+                assert card["key"] in key_line
+                assert not first.rstrip().endswith("…"), (card["title"], first)
+                shown = "".join(_shown_title(first, second).split())
+                assert "".join(card["title"].split()).startswith(shown), (card["title"], shown)
+                checked += 1
+        assert checked >= 5
+
+
+async def test_an_overflowing_column_keeps_key_lines_in_view(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    for number in range(6):
+        added = run("task", "add", f"Review cohort slice {number}", "--sprint", "Sprint 4",
+                    "--status", "todo")  # fmt: skip
+        assert added.exit_code == 0, added.output
+    app = make_app("board")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        board = board_of(app)
+        assert board.active == "todo"
+        cards = board.query_one("#cards-todo", CardList)
+        assert len(cards.cards) * 5 > cards.size.height  # it overflows
+
+        def top_line() -> str:
+            """The first line in view with anything on it."""
+            lines = (cards.render_line(y).text.strip() for y in range(cards.size.height))
+            return next(line for line in lines if line)
+
+        for _ in cards.cards:
+            await pilot.press("down")
+            await pilot.pause()
+            assert top_line().startswith("SEPSIS-"), cards.scroll_y
+        for offset in range(1, 10):  # the mouse wheel scrolls by lines
+            cards.scroll_to(y=offset, animate=False, immediate=True)
+            await pilot.pause()
+            assert top_line().startswith("SEPSIS-"), offset
+
+
+async def test_a_long_project_key_stays_whole_on_a_small_screen(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    name = "Cardiology readmission risk with partner hospitals"
+    assert run("project", "add", "CARDIOLOGY", name).exit_code == 0
+    added = run("-p", "CARDIOLOGY", "task", "add", "Collect discharge summaries", "--points", "3")
+    assert added.exit_code == 0, added.output
+    app = make_app("board", project="CARDIOLOGY")
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        nav = str(app.screen.query_one("NavBar", Static).content)
+        assert nav.split()[:2] == ["pmtool", "CARDIOLOGY"]
+        cards = board_of(app).query_one("#cards-backlog", CardList)
+        assert "CARDIOLOGY-1" in cards.render_line(0).text

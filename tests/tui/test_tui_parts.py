@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,3 +189,39 @@ def test_a_registered_panel_loader_fills_its_panel(
         loaded = dashboard.load_panels(reader, 1, date(2026, 11, 27))
     assert [panel["id"] for panel in loaded] == ["x"]
     assert loaded[0]["rows"][0]["text"].endswith(" late")
+
+
+SHELL_MODULES = ("pmtool.tui.app", "pmtool.tui.flows", "pmtool.tui.keys")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at run time or for type checking only."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_screens_never_import_the_app_shell() -> None:
+    """Screens ask the app for things with messages; they never import it (no cycle)."""
+    import pmtool.tui
+
+    tui = Path(pmtool.tui.__file__).parent
+    files = sorted([*(tui / "screens").glob("*.py"), *(tui / "widgets").glob("*.py")])
+    assert len(files) > 10
+    for path in files:
+        assert not _imports(path) & set(SHELL_MODULES), path.name
+
+
+def test_each_screen_module_loads_without_the_app() -> None:
+    for module in ("backlog", "board", "dashboard", "dialogs", "editor", "sprints"):
+        script = (
+            f"import sys, pmtool.tui.screens.{module}\n"
+            f"assert not {{m for m in sys.modules if m in {SHELL_MODULES!r}}}, sorted(sys.modules)"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert result.returncode == 0, (module, result.stderr[-500:])

@@ -150,7 +150,8 @@ def first_tasks(reader: Reader, project_id: int, limit: int) -> tuple[list[Row],
 
 
 def task_card(reader: Reader, key: str) -> Row:
-    """One task for an editor: its card fields plus description and parent."""
+    """One task for an editor: its card fields plus description, parent and version (the
+    editor's save is refused if the task changed since)."""
     project_key, number = parse_key(key)
     found = reader.tuples(
         f"{CARD_SELECT} WHERE v.project = :project AND v.number = :number",
@@ -160,7 +161,8 @@ def task_card(reader: Reader, key: str) -> Row:
         raise NotFound(f"no task {project_key}-{number} (it may have been removed)")
     row = card_row(found[0])
     extra = reader.rows(
-        "SELECT description, parent FROM v_task WHERE project = :p AND number = :n",
+        "SELECT v.description, v.parent, t.version FROM v_task v JOIN task t ON t.id = v.id "
+        "WHERE v.project = :p AND v.number = :n",
         {"p": project_key, "n": number},
     )[0]
     row.update(extra)

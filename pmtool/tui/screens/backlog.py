@@ -16,7 +16,15 @@ from pmtool.core.errors import InvalidInput
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
 from pmtool.tui.filtering import FILTER_PROMPT, SORT_FIELDS, filter_rows, sort_rows
-from pmtool.tui.messages import Loaded
+from pmtool.tui.messages import (
+    BacklogLoaded,
+    ChooseSprint,
+    DeleteTask,
+    EditTask,
+    NewTask,
+    OpenTask,
+    SubmitWrite,
+)
 from pmtool.tui.screens.base import DataScreen
 from pmtool.tui.widgets.footer import KeyFooter
 from pmtool.tui.widgets.nav import NavBar
@@ -107,18 +115,18 @@ class BacklogScreen(DataScreen):
                 total = len(rows)
         _number(rows)
         if not get_current_worker().is_cancelled:
-            self.post_message(Loaded("backlog", (rows, total, today, context)))
+            self.post_message(BacklogLoaded(rows, total, today, context))
 
-    @on(Loaded)
-    def _show(self, message: Loaded) -> None:
-        rows, total, today, context = message.data
-        self.all_rows = rows
-        self.total = total
+    @on(BacklogLoaded)
+    def _show(self, message: BacklogLoaded) -> None:
+        context = message.context
+        self.all_rows = message.rows
+        self.total = message.total
         self.query_one(NavBar).show_project(context.project_key, context.project_name)
-        self.query_one(TaskTable).today = today
+        self.query_one(TaskTable).today = message.today
         self._apply()
         self.painted()
-        if len(rows) < total:
+        if len(message.rows) < message.total:
             self.call_after_refresh(self._read, context, first_page=False)
 
     def _apply(self, keep: str | None = None) -> None:
@@ -187,9 +195,10 @@ class BacklogScreen(DataScreen):
 
         def chosen(name: str | None) -> None:
             if name is not None:
-                self.pm.submit(writes.assign_sprint(key, None if name == "-" else name))
+                sprint = None if name == "-" else name
+                self.post_message(SubmitWrite(writes.assign_sprint(key, sprint)))
 
-        self.pm.choose_sprint(chosen, title=f"Plan {key} into", include_backlog=True)
+        self.post_message(ChooseSprint(chosen, title=f"Plan {key} into", include_backlog=True))
 
     def action_estimate(self) -> None:
         row = self.query_one(TaskTable).current
@@ -219,7 +228,7 @@ class BacklogScreen(DataScreen):
         key = self._estimating
         self._close_estimate()
         self.query_one(TaskTable).focus()
-        self.pm.submit(writes.estimate(key, points))
+        self.post_message(SubmitWrite(writes.estimate(key, points)))
 
     def _close_estimate(self) -> None:
         self._estimating = None
@@ -229,16 +238,16 @@ class BacklogScreen(DataScreen):
     def action_edit(self) -> None:
         key = self._current_key()
         if key is not None:
-            self.pm.edit_task(key)
+            self.post_message(EditTask(key))
 
     def action_new(self) -> None:
-        self.pm.new_task()
+        self.post_message(NewTask())
 
     def action_delete(self) -> None:
         row = self.query_one(TaskTable).current
         if row is not None:
-            self.pm.delete_task(str(row["key"]), str(row["title"]))
+            self.post_message(DeleteTask(str(row["key"]), str(row["title"])))
 
     @on(TaskTable.Opened)
     def _opened(self, message: TaskTable.Opened) -> None:
-        self.pm.open_task(message.key)
+        self.post_message(OpenTask(message.key))

@@ -15,7 +15,15 @@ from textual.worker import get_current_worker
 
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
-from pmtool.tui.messages import Loaded
+from pmtool.tui.messages import (
+    BoardLoaded,
+    ChooseSprint,
+    DeleteTask,
+    EditTask,
+    NewTask,
+    OpenTask,
+    SubmitWrite,
+)
 from pmtool.tui.screens.base import DataScreen, PaletteCommand
 from pmtool.tui.widgets.cards import CardList, ColumnTitle
 from pmtool.tui.widgets.footer import KeyFooter
@@ -105,17 +113,17 @@ class BoardScreen(DataScreen):
             data = board(reader, context.project_id, sprint, all_open=all_open)
         data["today"] = clock.today().isoformat()
         if not get_current_worker().is_cancelled:
-            self.post_message(Loaded("board", data))
+            self.post_message(BoardLoaded(data))
 
-    @on(Loaded)
-    async def _show(self, message: Loaded) -> None:
+    @on(BoardLoaded)
+    async def _show(self, message: BoardLoaded) -> None:
         data: dict[str, Any] = message.data
         focused_status = self.active
         statuses = [column["status"] for column in data["columns"]]
         if statuses != self.statuses:
             await self._build_columns(statuses, data["today"])
         self.data = data
-        if not self.pm.busy_writing:
+        if not self.shell.busy_writing:
             self._pending.clear()
         self.query_one(NavBar).show_project(data["project"], data["project_name"])
         title = self._title(data)
@@ -245,7 +253,7 @@ class BoardScreen(DataScreen):
     def _move(self, key: str, status: str, force: bool = False) -> None:
         self._pending[key] = status
         self._follow = key
-        self.pm.submit(writes.move(key, status, force=force))
+        self.post_message(SubmitWrite(writes.move(key, status, force=force)))
 
     def action_rank_card(self, step: int) -> None:
         found = self._current()
@@ -260,9 +268,9 @@ class BoardScreen(DataScreen):
         key = str(card["key"])
         self._follow = key
         if step < 0:
-            self.pm.submit(writes.rank(key, before=anchor))
+            self.post_message(SubmitWrite(writes.rank(key, before=anchor)))
         else:
-            self.pm.submit(writes.rank(key, after=anchor))
+            self.post_message(SubmitWrite(writes.rank(key, after=anchor)))
 
     def written(self, effect: object) -> None:
         """Show a stored move or reorder at once; the re-read that follows confirms it."""
@@ -303,24 +311,25 @@ class BoardScreen(DataScreen):
     def action_open_card(self) -> None:
         found = self._current()
         if found is not None:
-            self.pm.open_task(str(found[1]["key"]))
+            self.post_message(OpenTask(str(found[1]["key"])))
 
     def action_edit_card(self) -> None:
         found = self._current()
         if found is not None:
             self._follow = str(found[1]["key"])
-            self.pm.edit_task(str(found[1]["key"]))
+            self.post_message(EditTask(str(found[1]["key"])))
 
     def action_new_card(self) -> None:
-        cards = self._active_list()
+        """A new task in the sprint on show; it starts in the first column, whatever the
+        cursor is on (the column under it may be full)."""
         shown = self.data["sprint"] if self.data is not None else None
         sprint = shown["name"] if shown is not None and shown["status"] != "closed" else None
-        self.pm.new_task(status=cards.status if cards is not None else None, sprint=sprint)
+        self.post_message(NewTask(sprint=sprint))
 
     def action_delete_card(self) -> None:
         found = self._current()
         if found is not None:
-            self.pm.delete_task(str(found[1]["key"]), str(found[1]["title"]))
+            self.post_message(DeleteTask(str(found[1]["key"]), str(found[1]["title"])))
 
     def action_choose_status(self, force: bool = False) -> None:
         from pmtool.tui.screens.dialogs import ChoiceDialog
@@ -339,22 +348,20 @@ class BoardScreen(DataScreen):
         self.app.push_screen(ChoiceDialog(f"{verb} {card['key']} to", options), chosen)
 
     def action_choose_sprint(self) -> None:
-        self.pm.choose_sprint(self._set_sprint, include_all=True)
+        self.post_message(ChooseSprint(self._set_sprint, include_all=True))
 
     def _set_sprint(self, name: str | None) -> None:
         if name is None:
             return
         self.all_open = name == "*"
         self.sprint = None if self.all_open else name
-        context = self.pm.context
-        if context is not None:
-            self.load(context)
+        self.reload()
 
     @on(CardList.Clicked)
     def _clicked(self, message: CardList.Clicked) -> None:
         self._activate(message.cards.status)
         if message.double and message.index is not None:
-            self.pm.open_task(str(message.cards.cards[message.index]["key"]))
+            self.post_message(OpenTask(str(message.cards.cards[message.index]["key"])))
 
     def commands(self) -> Iterable[PaletteCommand]:
         yield (

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from pmtool.services.read.dashboard import registered_panels
 from pmtool.tui.context import TuiContext
-from pmtool.tui.messages import Loaded
+from pmtool.tui.messages import DashboardLoaded, OpenTask
 from pmtool.tui.screens.base import DataScreen
 from pmtool.tui.widgets.charts import BurndownChart, Meter
 from pmtool.tui.widgets.footer import KeyFooter
@@ -82,10 +82,10 @@ class DashboardScreen(DataScreen):
                 me=context.actor,
             )
         if not get_current_worker().is_cancelled:
-            self.post_message(Loaded("dashboard", data))
+            self.post_message(DashboardLoaded(data))
 
-    @on(Loaded)
-    def _show(self, message: Loaded) -> None:
+    @on(DashboardLoaded)
+    def _show(self, message: DashboardLoaded) -> None:
         data: dict[str, Any] = message.data
         self.query_one(NavBar).show_project(data["project"], data["project_name"])
         self._show_sprint(data["sprint"])
@@ -157,7 +157,7 @@ class DashboardScreen(DataScreen):
 
     @on(TaskTable.Opened)
     def _open(self, message: TaskTable.Opened) -> None:
-        self.pm.open_task(message.key)
+        self.post_message(OpenTask(message.key))
 
 
 PANEL_MAX_LINES = 8  # more scroll inside the panel

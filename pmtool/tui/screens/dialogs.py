@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from pmtool.storage.location import DatabaseLocation
-from pmtool.tui.messages import Loaded
+from pmtool.tui.messages import TaskDetailLoaded
 from pmtool.tui.screens.base import ReportsWorkerErrors
 
 
@@ -143,11 +143,11 @@ class TaskDetail(ReportsWorkerErrors, ModalScreen[str | None]):
             task = task_row(reader, key)
             changes = history(reader, task_key=key, limit=8)
         if not get_current_worker().is_cancelled:
-            self.post_message(Loaded("detail", (task, changes)))
+            self.post_message(TaskDetailLoaded(task, changes))
 
-    @on(Loaded)
-    def _show(self, message: Loaded) -> None:
-        task, changes = message.data
+    @on(TaskDetailLoaded)
+    def _show(self, message: TaskDetailLoaded) -> None:
+        task, changes = message.task, message.changes
         self.task_title = task["title"]
         self.query_one("#detail-title", Label).update(Content(f"{task['key']}  {task['title']}"))
         fields = Table.grid(padding=(0, 2))

@@ -1,8 +1,10 @@
-"""The task editor: a modal form that returns a checked :class:`TaskForm`, or None on Esc.
+"""The task editor: a modal form that saves a new or changed task as one audited change.
 
-Every field is checked with the services' own rules before the form closes; a
-problem shows next to its field. Nothing is written here: the caller submits the
-result as one audited change.
+Every field is checked with the services' own rules first; a problem shows next to
+its field. Then the form asks the app to write the change and stays open until it is
+stored: a refused change (a full column, a task changed meanwhile) shows its reason
+in the form, and what was typed is kept. It returns the saved :class:`TaskForm`, or
+None on Esc.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, TextArea
 
-from pmtool.core import words
+from pmtool.core import words as vocab
 from pmtool.core.errors import InvalidInput
+from pmtool.tui import writes
+from pmtool.tui.messages import SubmitWrite, WriteRefused, Written
 from pmtool.tui.writes import TaskForm
 
 FIELD_NAMES = (
@@ -52,11 +56,15 @@ class TaskEditor(ModalScreen[TaskForm | None]):
         *,
         today: date,
         defaults: dict[str, Any] | None = None,
+        project_key: str,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.original = original
         self.form_choices = form_choices
         self.today = today
+        self.project_key = project_key
+        self.saving: writes.WriteRequest | None = None  # written, not stored yet
+        self.saved: TaskForm | None = None
         self.values: dict[str, Any] = dict(defaults or {})
         if original is not None:
             self.values.update(original)
@@ -94,7 +102,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                         "Type",
                         "type",
                         Select(
-                            [(t, t) for t in words.TASK_TYPES],
+                            [(t, t) for t in vocab.TASK_TYPES],
                             value=values.get("type", "task"),
                             allow_blank=False,
                             compact=True,
@@ -105,7 +113,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                         "Priority",
                         "priority",
                         Select(
-                            [(p, p) for p in words.PRIORITIES],
+                            [(p, p) for p in vocab.PRIORITIES],
                             value=values.get("priority", "medium"),
                             allow_blank=False,
                             compact=True,
@@ -174,13 +182,14 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                         soft_wrap=True,
                     ),
                 )
+            yield Label("", id="save-error", classes="save-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Label("ctrl+s saves · esc cancels", classes="dialog-detail")
 
     def on_mount(self) -> None:
-        for label in self.query(".field-error"):
+        for label in self.query(".field-error, .save-error"):
             label.display = False
         self.query_one("#title", Input).focus()
 
@@ -209,7 +218,7 @@ class TaskEditor(ModalScreen[TaskForm | None]):
                 return None
 
         def title() -> str:
-            return clean_text(self._text("title"), "the title", words.MAX_TITLE_LENGTH)
+            return clean_text(self._text("title"), "the title", vocab.MAX_TITLE_LENGTH)
 
         def points() -> int | None:
             text = self._text("points").strip()
@@ -282,10 +291,52 @@ class TaskEditor(ModalScreen[TaskForm | None]):
     # Actions ----------------------------------------------------------------------
 
     def action_save(self) -> None:
+        if self.saving is not None:
+            return  # the change is on its way
         form, problems = self.check()
         self._show_problems(problems)
-        if form is not None:
-            self.dismiss(form)
+        self._show_refusal("")
+        if form is None:
+            return
+        request = self._request(form)
+        if request is None:
+            assert self.original is not None  # a new task is always a change
+            self.notify(f"Nothing changed in {self.original['key']}.")
+            self.dismiss(None)
+            return
+        self.saving, self.saved = request, form
+        self.post_message(SubmitWrite(request))
+
+    def _request(self, form: TaskForm) -> writes.WriteRequest | None:
+        """The change to write: a new task, or the fields changed (None: nothing)."""
+        if self.original is None:
+            return writes.create(form, self.project_key)
+        changes = writes.changes_between(self.original, form)
+        if changes.empty:
+            return None
+        return writes.edit(
+            self.original["key"],
+            changes,
+            self.original["updated_at"],
+            expected_version=self.original.get("version"),
+        )
+
+    @on(Written)
+    def _stored(self, message: Written) -> None:
+        if message.request is self.saving:
+            self.dismiss(self.saved)
+
+    @on(WriteRefused)
+    def _refused(self, message: WriteRefused) -> None:
+        if message.request is not self.saving:
+            return
+        self.saving = None
+        self._show_refusal(f"Not saved: {message.reason}")
+
+    def _show_refusal(self, reason: str) -> None:
+        label = self.query_one("#save-error", Label)
+        label.update(Content(reason))
+        label.display = bool(reason)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
-from pmtool.tui.messages import Loaded
+from pmtool.tui.messages import OpenTask, SprintsLoaded, SubmitWrite
 from pmtool.tui.screens.base import DataScreen
 from pmtool.tui.widgets.charts import BurndownChart, Meter, VelocityChart
 from pmtool.tui.widgets.footer import KeyFooter
@@ -121,24 +121,16 @@ class SprintsScreen(DataScreen):
                 )
                 burndown = (committed, rows)
             velocity = metrics.velocity(reader, context.project_id)
-        data = {
-            "context": context,
-            "sprints": sprints,
-            "plan": plan,
-            "burndown": burndown,
-            "velocity": velocity,
-            "average": metrics.average_velocity(velocity),
-        }
+        average = metrics.average_velocity(velocity)
         if not get_current_worker().is_cancelled:
-            self.post_message(Loaded("sprints", data))
+            self.post_message(SprintsLoaded(context, sprints, plan, burndown, velocity, average))
 
-    @on(Loaded)
-    def _show(self, message: Loaded) -> None:
-        data: dict[str, Any] = message.data
-        context: TuiContext = data["context"]
+    @on(SprintsLoaded)
+    def _show(self, message: SprintsLoaded) -> None:
+        context = message.context
         self.query_one(NavBar).show_project(context.project_key, context.project_name)
-        self.sprints = data["sprints"]
-        plan = self.plan = data["plan"]
+        self.sprints = message.sprints
+        plan = self.plan = message.plan
         header = self.query_one("#sprint-header", Static)
         if plan is None:
             self.sprint = None
@@ -157,12 +149,12 @@ class SprintsScreen(DataScreen):
             header.update(text)
             self._show_plan(plan)
         chart = self.query_one("#sprint-burndown", BurndownChart)
-        if data["burndown"] is None:
+        if message.burndown is None:
             chart.show([], 0)
         else:
-            committed, rows = data["burndown"]
+            committed, rows = message.burndown
             chart.show(rows, committed)
-        self.query_one("#velocity-chart", VelocityChart).show(data["velocity"], data["average"])
+        self.query_one("#velocity-chart", VelocityChart).show(message.velocity, message.average)
         self.painted()
 
     def _show_plan(self, plan: dict[str, Any]) -> None:
@@ -195,18 +187,13 @@ class SprintsScreen(DataScreen):
 
     # Actions ----------------------------------------------------------------------
 
-    def _reload(self) -> None:
-        context = self.pm.context
-        if context is not None:
-            self.load(context)
-
     def action_cycle_sprint(self, step: int) -> None:
         names = [sprint["name"] for sprint in self.sprints]
         if not names:
             return
         index = names.index(self.sprint) if self.sprint in names else 0
         self.sprint = names[(index + step) % len(names)]
-        self._reload()
+        self.reload()
 
     def action_focus_list(self, selector: str) -> None:
         self.query_one(selector, TaskTable).focus()
@@ -214,6 +201,9 @@ class SprintsScreen(DataScreen):
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.active = VIEWS[(VIEWS.index(tabs.active) + 1) % len(VIEWS)]
+
+    def action_show_view(self, view: str) -> None:
+        self.query_one(TabbedContent).active = view
 
     def action_add_to_sprint(self) -> None:
         if self.plan is None:
@@ -226,19 +216,19 @@ class SprintsScreen(DataScreen):
         if key is None:
             self.notify("No backlog task selected.", severity="warning")
             return
-        self.pm.submit(writes.assign_sprint(key, self.plan["name"]))
+        self.post_message(SubmitWrite(writes.assign_sprint(key, self.plan["name"])))
 
     def action_remove_from_sprint(self) -> None:
         key = self.query_one("#in-sprint", TaskTable).current_key
         if key is None:
             self.notify("No task in the sprint selected.", severity="warning")
             return
-        self.pm.submit(writes.assign_sprint(key, None))
+        self.post_message(SubmitWrite(writes.assign_sprint(key, None)))
 
     def action_start_sprint(self) -> None:
         from pmtool.tui.screens.dialogs import ConfirmDialog
 
-        plan, context = self.plan, self.pm.context
+        plan, context = self.plan, self.shell.context
         if plan is None or context is None:
             return
         if plan["status"] != "planned":
@@ -247,7 +237,8 @@ class SprintsScreen(DataScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.pm.submit(writes.start_sprint(context.project_key, plan["name"]))
+                request = writes.start_sprint(context.project_key, plan["name"])
+                self.post_message(SubmitWrite(request))
 
         self.app.push_screen(
             ConfirmDialog(
@@ -261,7 +252,7 @@ class SprintsScreen(DataScreen):
     def action_close_sprint(self) -> None:
         from pmtool.tui.screens.dialogs import ChoiceDialog
 
-        plan, context = self.plan, self.pm.context
+        plan, context = self.plan, self.shell.context
         if plan is None or context is None:
             return
         if plan["status"] != "active":
@@ -282,10 +273,11 @@ class SprintsScreen(DataScreen):
 
         def chosen(carry_to: str | None) -> None:
             if carry_to is not None:
-                self.pm.submit(writes.close_sprint(context.project_key, plan["name"], carry_to))
+                request = writes.close_sprint(context.project_key, plan["name"], carry_to)
+                self.post_message(SubmitWrite(request))
 
         self.app.push_screen(ChoiceDialog(title, options, action="Close sprint"), chosen)
 
     @on(TaskTable.Opened)
     def _opened(self, message: TaskTable.Opened) -> None:
-        self.pm.open_task(message.key)
+        self.post_message(OpenTask(message.key))

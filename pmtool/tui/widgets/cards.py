@@ -6,7 +6,6 @@ take no longer than one screenful.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,15 +52,55 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
+def _head(text: str, width: int) -> str:
+    """The longest start of ``text`` that takes at most ``width`` cells."""
+    cut = len(text)
+    while cut and cell_len(text[:cut]) > width:
+        cut -= 1
+    return text[:cut]
+
+
 def title_lines(title: str, width: int) -> list[str]:
-    """The title wrapped into two lines, the second cut with an ellipsis if needed."""
-    lines = textwrap.wrap(title, max(width, 1), break_long_words=False) or [""]
-    if len(lines) > 2:
-        rest = " ".join(lines[1:])
-        lines = [lines[0], rest]
-    while len(lines) < 2:
-        lines.append("")
-    return [fit(line, width) for line in lines]
+    """The title in two lines of ``width`` cells, nothing skipped in between.
+
+    Words wrap; a word longer than a line is broken with a hyphen, so a narrow column
+    shows the title's start instead of cutting its first word. The second line is cut
+    with an ellipsis.
+    """
+    width = max(width, 1)
+    words = title.split()
+    first = ""
+    while words:
+        word = words[0]
+        joined = f"{first} {word}" if first else word
+        if cell_len(joined) <= width:
+            first = joined
+            words.pop(0)
+            continue
+        room = width - (cell_len(first) + 1 if first else 0)
+        if cell_len(word) > width and room >= 4:
+            head = _head(word, room - 1)
+            first = f"{first} {head}-" if first else f"{head}-"
+            words[0] = word[len(head) :]
+        break
+    return [fit(first, width), fit(" ".join(words), width)]
+
+
+def key_and_points(key: str, points: str, width: int) -> tuple[str, str]:
+    """The card's first line: the key in full, the points if there is room for both.
+
+    A key wider than the card keeps its number (``CARDIOL…-12``): the number is
+    what tells two cards of a project apart.
+    """
+    if cell_len(key) + 1 + cell_len(points) <= width:
+        return key, points
+    if cell_len(key) <= width:
+        return key, ""
+    project, dash, number = key.rpartition("-")
+    tail = f"…{dash}{number}"
+    if not project or cell_len(tail) >= width:
+        return fit(key, width), ""
+    return _head(project, width - cell_len(tail)) + tail, ""
 
 
 class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
@@ -186,10 +225,20 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         self.refresh(Region(0, top, self.size.width, CARD_LINES))
 
     def scroll_to_cursor(self) -> None:
+        """Bring the cursor's card into view, scrolling by whole cards."""
         if not self.cards:
             return
-        region = Region(0, self.cursor * CARD_HEIGHT, max(self.size.width, 1), CARD_LINES)
-        self.scroll_to_region(region, animate=False, force=True, immediate=True)
+        view = self.scrollable_content_region.height
+        top = self.cursor * CARD_HEIGHT
+        shown = round(self.scroll_y)
+        if top < shown or view < CARD_LINES:
+            target = top
+        elif top + CARD_LINES > shown + view:
+            below = top + CARD_LINES - view  # the least scroll that shows the whole card
+            target = -(-below // CARD_HEIGHT) * CARD_HEIGHT  # rounded up to a card's top
+        else:
+            return
+        self.scroll_to(y=target, animate=False, force=True, immediate=True)
 
     def move_cursor(self, step: int) -> None:
         self.cursor += step
@@ -243,7 +292,7 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         due = str(card.get("due") or "")
         overdue = bool(due and self.today and due < self.today and not card.get("is_done"))
         points = "" if card["points"] is None else f"{card['points']}p"
-        key = fit(str(card["key"]), max(inner - cell_len(points) - 1, 1)).rstrip()
+        key, points = key_and_points(str(card["key"]), points, inner)
         gap = max(inner - cell_len(key) - cell_len(points), 0)
         first = [
             Segment(" ", base),
@@ -289,6 +338,8 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         if index >= len(self.cards) or within >= CARD_LINES:
             return blank
         selected = index == self.cursor and self.active
+        if y == 0:
+            within = 0  # a card scrolled part way out keeps its key line in view
         return self._card_strips(index, selected)[within]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

@@ -14,10 +14,21 @@ SCREENS = (
 
 
 class NavBar(Static):
-    """Project, screen tabs (clickable) and the help key."""
+    """Project, screen tabs (clickable) and the help key.
+
+    The project key comes first, so a narrow terminal cuts the project's name at the
+    end, never the key.
+    """
 
     DEFAULT_CSS = """
-    NavBar { dock: top; height: 1; background: $panel; color: $text-muted; }
+    NavBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
 
     def __init__(self, current: str, *, id: str | None = None) -> None:
