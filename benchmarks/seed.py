@@ -7,12 +7,13 @@ with the argv-style summary a CLI run would give, so the audit trail is what rea
 commands write.
 
 Two routes run the actions (``--via``). ``services`` calls pmtool's write services
-(``pmtool.services``) inside ``services.session.writing`` with ``clock.frozen(moment)``,
-many actions per transaction: exact, but ~2 ms per action (about a minute for 5,000
-tasks). ``rows`` (the default) writes the task actions as plain SQL with
-:class:`RowWriter`, which reproduces the services' rows and audit rows, and still runs
-sprints, members and the project through the services: ~15x faster. ``--verify``
-builds one history both ways and compares every table.
+(``pmtool.services``) through the write gateway (``storage.gateway.writing``) with
+``clock.frozen(moment)``, many actions (each its own command) per transaction: exact,
+~0.4 ms per action. ``rows`` (the default) writes the task actions as plain SQL with
+:class:`RowWriter`, which reproduces the gateway's rows (``version``), command rows and
+audit rows (``chain``), and still runs sprints, members and the project through the
+services: about twice as fast. ``--verify`` builds one history both ways, checks both
+audit chains and compares every table.
 
 The history: members, closed two-week sprints (planning, pulls from the backlog, moves
 through the board, re-estimates, blocked and bounced work, scope added and removed
@@ -42,19 +43,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
-from sqlmodel import Session
-
-from pmtool import clock
-from pmtool.models import Project, Task
-from pmtool.models.base import require_id
-from pmtool.services import choices, members, projects, sprints, tasks
-from pmtool.services.audit import CommandContext
-from pmtool.services.session import writing
-from pmtool.services.values import encode
+from pmtool.core import clock, words
+from pmtool.services import members, projects, resolve, sprints, tasks
 from pmtool.storage import sqlite as sqlite_files
+from pmtool.storage.gateway import Gateway, audit_text, chain_hash, to_database, writing
 from pmtool.storage.location import DatabaseLocation, resolve_location
 from pmtool.storage.migrate import initialise
+from pmtool.storage.tables import TABLES
 
 SPRINT_DAYS = 14
 BURNDOWN_SPRINT_TASKS = 200
@@ -116,7 +111,7 @@ class Action:
     seq: int
     actor: str
     argv: Callable[[], list[str]]
-    run: Callable[[Session, Project], None]
+    run: Callable[[Gateway, int], None]
     # The same action as plain SQL (--via rows); None: always through the services.
     write: Callable[[RowWriter], None] | None = None
 
@@ -196,7 +191,7 @@ class Planner:
         moment: datetime,
         actor: str,
         argv: Callable[[], list[str]],
-        run: Callable[[Session, Project], None],
+        run: Callable[[Gateway, int], None],
         write: Callable[[RowWriter], None] | None = None,
     ) -> None:
         self.actions.append(
@@ -208,6 +203,10 @@ class Planner:
 
     def key_of(self, ref: TaskRef) -> str:
         return f"{self.key}-{ref.number}"
+
+    def task_row(self, gw: Gateway, ref: TaskRef) -> dict[str, Any]:
+        assert ref.number is not None, ref
+        return resolve.task(gw.reader, self.key_of(ref))
 
     # -- task actions ---------------------------------------------------------------
 
@@ -245,10 +244,10 @@ class Planner:
                 words += ["--parent", self.key_of(parent)]
             return words
 
-        def run(session: Session, project: Project) -> None:
+        def run(gw: Gateway, project_id: int) -> None:
             created = tasks.add_task(
-                session,
-                project,
+                gw,
+                resolve.project(gw.reader, self.key),
                 title,
                 points=points,
                 task_type=task_type,
@@ -260,7 +259,7 @@ class Planner:
                 parent=self.key_of(parent) if parent is not None else None,
                 force=True,
             )
-            ref.id, ref.number = created.id, created.number
+            ref.id, ref.number = created["id"], created["number"]
 
         def write(writer: RowWriter) -> None:
             ref.id, ref.number = writer.add_task(
@@ -281,8 +280,8 @@ class Planner:
     def move(self, moment: datetime, ref: TaskRef, status: str) -> None:
         ref.status = status
 
-        def run(session: Session, _project: Project) -> None:
-            tasks.move_task(session, _task(session, ref), status, force=True)
+        def run(gw: Gateway, _project_id: int) -> None:
+            tasks.move_task(gw, self.task_row(gw, ref), status, force=True)
 
         def write(writer: RowWriter) -> None:
             writer.move(_id(ref), status)
@@ -291,8 +290,8 @@ class Planner:
         self.add(moment, self.actor(), argv, run, write)
 
     def edit(self, moment: datetime, ref: TaskRef, option: str, value: str, **change: Any) -> None:
-        def run(session: Session, _project: Project) -> None:
-            tasks.edit_task(session, _task(session, ref), **change)
+        def run(gw: Gateway, _project_id: int) -> None:
+            tasks.edit_task(gw, self.task_row(gw, ref), **change)
 
         def write(writer: RowWriter) -> None:
             writer.edit(_id(ref), **change)
@@ -310,8 +309,8 @@ class Planner:
     def remove(self, moment: datetime, ref: TaskRef) -> None:
         ref.deleted = True
 
-        def run(session: Session, _project: Project) -> None:
-            tasks.remove_task(session, _task(session, ref))
+        def run(gw: Gateway, _project_id: int) -> None:
+            tasks.remove_task(gw, self.task_row(gw, ref))
 
         def write(writer: RowWriter) -> None:
             writer.remove(_id(ref))
@@ -326,7 +325,7 @@ class Planner:
 
     def drop(self, moment: datetime, ref: TaskRef) -> None:
         """Take a task out of its sprint, back to the backlog (scope removed)."""
-        self.edit(moment, ref, "--sprint", "none", sprint=tasks.CLEAR)
+        self.edit(moment, ref, "--sprint", "none", sprint=words.CLEAR)
         self.move(moment + timedelta(seconds=30), ref, "backlog")
         self.pool.append((moment + timedelta(minutes=1), ref))
 
@@ -336,22 +335,23 @@ class Planner:
         end = start + timedelta(days=SPRINT_DAYS - 1)
         goal = f"Increment {name.split()[-1]}: {self.rng.choice(OBJECTS)}"
 
-        def run(session: Session, project: Project) -> None:
-            sprints.add_sprint(session, project, name, start=start, end=end, goal=goal)
+        def run(gw: Gateway, project_id: int) -> None:
+            project = resolve.project(gw.reader, self.key)
+            sprints.add_sprint(gw, project, name, start=start, end=end, goal=goal)
 
         argv = ["sprint", "add", name, "--start", start.isoformat(), "--length", "2w"]
         self.add(moment, SCRUM_MASTER, lambda: [*argv, "--goal", goal], run)
 
     def start_sprint(self, moment: datetime, name: str) -> None:
-        def run(session: Session, project: Project) -> None:
-            sprints.start_sprint(session, tasks.find_sprint(session, project, name))
+        def run(gw: Gateway, project_id: int) -> None:
+            sprints.start_sprint(gw, resolve.sprint(gw.reader, project_id, name))
 
         self.add(moment, SCRUM_MASTER, lambda: ["sprint", "start", name], run)
 
     def close_sprint(self, moment: datetime, name: str, carry_to: str) -> None:
-        def run(session: Session, project: Project) -> None:
-            sprint = tasks.find_sprint(session, project, name, for_new_work=False)
-            sprints.close_sprint(session, sprint, carry_to=carry_to)
+        def run(gw: Gateway, project_id: int) -> None:
+            sprint = resolve.sprint(gw.reader, project_id, name)
+            sprints.close_sprint(gw, sprint, carry_to=carry_to)
 
         self.add(
             moment, SCRUM_MASTER, lambda: ["sprint", "close", name, "--carry-to", carry_to], run
@@ -567,8 +567,8 @@ class Planner:
             self.add_member(at + timedelta(seconds=offset), name, role)
 
     def add_member(self, at: datetime, name: str, role: str) -> None:
-        def run(session: Session, _project: Project) -> None:
-            members.add_member(session, name, role=role)
+        def run(gw: Gateway, _project_id: int) -> None:
+            members.add_member(gw, name, role=role)
 
         self.add(at, SCRUM_MASTER, lambda: ["member", "add", name, "--role", role], run)
 
@@ -593,6 +593,7 @@ class Planner:
                     # Sprints and members are few: they always go through the services.
                     connection.execute("COMMIT")
                     _run_services(location, project_id, [action])
+                    writer.forget_chain()
                     connection.execute("BEGIN IMMEDIATE")
                     continue
                 writer.begin(action.moment, action.actor, shlex.join(action.argv()))
@@ -609,88 +610,140 @@ class Planner:
             connection.close()
 
     def _create_project(self, location: DatabaseLocation, moment: datetime) -> int:
-        with clock.frozen(moment), writing(location, actor=SCRUM_MASTER, summary="") as session:
-            session.info["command"] = CommandContext(
-                actor=SCRUM_MASTER, summary=f"project add {self.key} 'Clinical AI benchmark'"
-            )
+        summary = f"project add {self.key} 'Clinical AI benchmark'"
+        with clock.frozen(moment), writing(location, actor=SCRUM_MASTER, summary=summary) as gw:
             project = projects.add_project(
-                session,
+                gw,
                 self.key,
                 "Clinical AI benchmark",
                 description="Generated by benchmarks/seed.py",
                 definition_of_done=["Tests pass", "Reviewed", "Data protection checked"],
             )
-            session.info["command"] = CommandContext(
-                actor=SCRUM_MASTER, summary=f"project use {self.key}"
-            )
-            projects.use_project(session, self.key)
-            return require_id(project)
+            _next_command(gw, SCRUM_MASTER, f"project use {self.key}")
+            projects.use_project(gw, self.key)
+            return int(project["id"])
+
+
+def _next_command(gw: Gateway, actor: str, summary: str) -> None:
+    """Let one open gateway write the next command (its own command row, same chain).
+
+    A gateway is one command; the seeder runs many commands per transaction, so it
+    starts a new command on the same gateway instead of a connection per action.
+    """
+    gw.actor, gw.summary, gw.undo_of, gw.command_id = actor, summary, None, None
 
 
 def _run_services(location: DatabaseLocation, project_id: int, actions: list[Action]) -> None:
     """Actions in one transaction, each its own audited command (as the CLI would)."""
-    with writing(location, actor=SCRUM_MASTER, summary="") as session:
-        project = session.get(Project, project_id)
-        assert project is not None
+    with writing(location, actor=SCRUM_MASTER, summary="") as gw:
         for action in actions:
-            session.info["command"] = CommandContext(
-                actor=action.actor, summary=shlex.join(action.argv())
-            )
+            _next_command(gw, action.actor, shlex.join(action.argv()))
             with clock.frozen(action.moment):
-                action.run(session, project)
+                action.run(gw, project_id)
+
+
+TASK = TABLES["task"]
+# The column order of the task row that tasks.add_task inserts (its audit rows follow it).
+ADD_TASK_ORDER = (
+    "project_id", "number", "title", "description", "type", "status", "priority", "points",
+    "assignee_id", "due_date", "parent_id", "sprint_id", "labels", "rank", "created_at",
+    "updated_at", "version",
+)  # fmt: skip
+# The order in which tasks.edit_task collects the changes the seeder makes.
+EDIT_ORDER = ("points", "assignee_id", "labels", "sprint_id", "status", "rank")
 
 
 def _stamp(moment: datetime) -> str:
-    """A timestamp as SQLAlchemy stores it in SQLite (UTC, microseconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _stored(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _stamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    """A timestamp as the gateway stores it in SQLite (UTC, microseconds)."""
+    return str(to_database("datetime", moment, "sqlite"))
 
 
 class RowWriter:
     """pmtool's task services redone as plain SQL: the same rows and audit rows, faster.
 
-    It mirrors ``services.tasks`` (add_task, move_task, edit_task, remove_task) and the
-    ``after_flush`` audit hook of ``services.audit`` for exactly the cases the seeder
-    uses (default workflow, no WIP limits). ``seed.py --verify`` builds one history both
-    ways and compares every table, so a change in the services shows up as a difference.
+    It mirrors ``services.tasks`` (add_task, move_task, edit_task, remove_task) over the
+    write gateway (``storage/gateway.py``) for exactly the cases the seeder uses (the
+    default workflow, no WIP limits): ``version`` 1 on insert and +1 per update, one
+    audit row per changed audited column in the order the service passes them, the
+    ``chain`` hash of each audit row as ``Gateway._audit`` computes it (``chain_hash``
+    over the previous row's chain), and the rank rule (MAX(rank) of the other tasks in
+    the target column + 1). ``seed.py --verify`` builds one history both ways and
+    compares every table, so a change in the services shows up as a difference.
     """
 
     def __init__(self, connection: sqlite3.Connection, project_id: int) -> None:
         self.db = connection
         self.project_id = project_id
-        # The audit hook walks the model's columns in this order.
-        self.columns = [attribute.key for attribute in sa_inspect(Task).column_attrs]
-        self.ignored = Task.audit_ignore
+        changed = sorted(set(TASK.kinds) ^ {"id", "deleted_at", *ADD_TASK_ORDER})
+        if changed:
+            raise SystemExit(
+                f"the task table's columns changed ({changed}): "
+                "update RowWriter, or seed with --via services"
+            )
         self.moment = datetime.now(UTC)
+        self.at = _stamp(self.moment)
         self.actor = ""
         self.summary = ""
         self.command_id: int | None = None
+        self.last_link: str | None = None
         self._members: dict[str, int] = {}
         self._sprints: dict[str, int] = {}
 
     def begin(self, moment: datetime, actor: str, summary: str) -> None:
-        """Start a command: its row is written with its first change, as the hook does."""
+        """Start a command: its row is written with its first change, as the gateway does."""
         self.moment, self.actor, self.summary, self.command_id = moment, actor, summary, None
+        self.at = _stamp(moment)
 
-    def _entry(self, task_id: int, action: str, name: str, old: Any, new: Any) -> None:
-        at = _stamp(self.moment)
+    def forget_chain(self) -> None:
+        """Someone else (the services) wrote audit rows: read the chain's end again."""
+        self.last_link = None
+
+    def _audit(self, entries: list[tuple[int, str, str, str | None, str | None]]) -> None:
+        """(task id, action, field, old, new) rows, as Gateway._audit writes them."""
+        if not entries:
+            return
         if self.command_id is None:
             cursor = self.db.execute(
                 "INSERT INTO command (at, actor, summary, undo_of) VALUES (?, ?, ?, NULL)",
-                (at, self.actor, self.summary),
+                (self.at, self.actor, self.summary),
             )
-            self.command_id = cursor.lastrowid
+            self.command_id = int(cursor.lastrowid or 0)
+        if self.last_link is None:
+            found = self.db.execute(
+                "SELECT chain FROM audit WHERE chain IS NOT NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            self.last_link = found[0] if found else ""
+        rows = []
+        for task_id, action, name, old, new in entries:
+            content = (
+                self.command_id,
+                self.at,
+                self.actor,
+                "task",
+                str(task_id),
+                action,
+                name,
+                old,
+                new,
+            )
+            self.last_link = chain_hash(self.last_link, content)
+            rows.append((*content, self.last_link))
+        self.db.executemany(
+            "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, old, "
+            "new, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _update(self, task_id: int, changes: dict[str, Any], updated_at: Any) -> None:
+        """Changed columns (already filtered), updated_at if it changes, version + 1."""
+        values = dict(changes)
+        # The gateway compares values as the audit would: timestamps to the second.
+        if audit_text("datetime", updated_at) != audit_text("datetime", self.moment):
+            values["updated_at"] = self.moment
+        assignments = ", ".join(f'"{name}" = ?' for name in values)
         self.db.execute(
-            "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, old, new)"
-            " VALUES (?, ?, ?, 'task', ?, ?, ?, ?, ?)",
-            (self.command_id, at, self.actor, str(task_id), action, name, old, new),
+            f"UPDATE task SET {assignments}, version = version + 1 WHERE id = ?",
+            (*(to_database(TASK.kinds[n], v, "sqlite") for n, v in values.items()), task_id),
         )
 
     def _one(self, sql: str, *params: Any) -> Any:
@@ -717,13 +770,14 @@ class RowWriter:
             self._sprints[wanted] = int(found)
         return self._sprints[wanted]
 
-    def _highest_rank(self, status: str) -> float | None:
+    def _next_rank(self, status: str) -> float:
+        """tasks._next_rank: MAX(rank) in the column (the task not in it yet) + 1."""
         found = self._one(
-            "SELECT max(rank) FROM task WHERE project_id = ? AND status = ? AND deleted_at IS NULL",
+            "SELECT MAX(rank) FROM task WHERE project_id = ? AND status = ? AND deleted_at IS NULL",
             self.project_id,
             status,
         )
-        return None if found is None else float(found)
+        return float(found or 0) + 1.0
 
     def add_task(
         self,
@@ -739,10 +793,10 @@ class RowWriter:
         parent_number: int | None,
     ) -> tuple[int, int]:
         # Work planned into a sprint starts in the column after the backlog.
-        status = choices.DEFAULT_WORKFLOW[1 if sprint else 0]
-        number = int(
-            self._one("SELECT next_task_number FROM project WHERE id = ?", self.project_id)
-        )
+        status = words.DEFAULT_WORKFLOW[1 if sprint else 0]
+        number, project_version = self.db.execute(
+            "SELECT next_task_number, version FROM project WHERE id = ?", (self.project_id,)
+        ).fetchone()
         parent_id = None
         if parent_number is not None:
             parent_id = self._one(
@@ -751,7 +805,6 @@ class RowWriter:
                 parent_number,
             )
         values: dict[str, Any] = {
-            "id": None,
             "project_id": self.project_id,
             "number": number,
             "title": title,
@@ -764,48 +817,65 @@ class RowWriter:
             "due_date": due,
             "parent_id": parent_id,
             "sprint_id": self._sprint(sprint) if sprint else None,
-            "labels": json.dumps(list(dict.fromkeys(labels))),
-            "rank": float(self._highest_rank(status) or 0) + 1.0,
+            "labels": json.dumps(list(dict.fromkeys(labels)), ensure_ascii=False),
+            "rank": self._next_rank(status),
             "created_at": self.moment,
             "updated_at": self.moment,
-            "deleted_at": None,
+            "version": 1,
         }
-        if set(values) != set(self.columns):
-            raise SystemExit(
-                f"the Task model's columns changed ({sorted(set(self.columns) ^ set(values))}): "
-                "update RowWriter.add_task, or seed with --via services"
-            )
-        names = [name for name in self.columns if name != "id"]
+        assert tuple(values) == ADD_TASK_ORDER
         cursor = self.db.execute(
-            f"INSERT INTO task ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [_stored(values[name]) for name in names],
+            f"INSERT INTO task ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            [to_database(TASK.kinds[name], value, "sqlite") for name, value in values.items()],
         )
         task_id = int(cursor.lastrowid or 0)
-        self.db.execute(
-            "UPDATE project SET next_task_number = ? WHERE id = ?", (number + 1, self.project_id)
+        self._audit(
+            [
+                (task_id, "create", name, None, audit_text(TASK.kinds[name], value))
+                for name, value in values.items()
+                if value is not None and name not in TASK.unaudited
+            ]
         )
-        for name in self.columns:
-            value = values[name]
-            if value is not None and name != "id" and name not in self.ignored:
-                self._entry(task_id, "create", name, None, encode(value))
+        # The project's task counter (not audited; its version moves on).
+        self.db.execute(
+            "UPDATE project SET next_task_number = ?, version = ? WHERE id = ?",
+            (number + 1, project_version + 1, self.project_id),
+        )
         return task_id, number
 
-    def move(self, task_id: int, status: str) -> None:
-        old_status, old_rank = self.db.execute(
-            "SELECT status, rank FROM task WHERE id = ?", (task_id,)
-        ).fetchone()
-        if old_status == status:
+    def _current(self, task_id: int) -> dict[str, Any]:
+        names = (*EDIT_ORDER, "deleted_at", "updated_at")
+        row = self.db.execute(f"SELECT {', '.join(names)} FROM task WHERE id = ?", (task_id,))
+        return dict(zip(names, row.fetchone(), strict=True))
+
+    def _write(self, task_id: int, current: dict[str, Any], wanted: dict[str, Any]) -> None:
+        """tasks._update_task + Gateway.update: only real changes, audited in order."""
+        changed = {
+            name: value
+            for name, value in wanted.items()
+            if audit_text(TASK.kinds[name], current[name]) != audit_text(TASK.kinds[name], value)
+        }
+        if not changed:
             return
-        # The service changes the status first, so the task itself counts in the maximum.
-        highest = self._highest_rank(status)
-        rank = float(max(old_rank, highest) if highest is not None else old_rank) + 1.0
-        self.db.execute(
-            "UPDATE task SET status = ?, rank = ?, updated_at = ? WHERE id = ?",
-            (status, rank, _stamp(self.moment), task_id),
+        self._update(task_id, changed, current["updated_at"])
+        self._audit(
+            [
+                (
+                    task_id,
+                    "update",
+                    name,
+                    audit_text(TASK.kinds[name], current[name]),
+                    audit_text(TASK.kinds[name], value),
+                )
+                for name, value in changed.items()
+            ]
         )
-        self._entry(task_id, "update", "status", encode(old_status), encode(status))
-        if encode(old_rank) != encode(rank):
-            self._entry(task_id, "update", "rank", encode(old_rank), encode(rank))
+
+    def move(self, task_id: int, status: str) -> None:
+        current = self._current(task_id)
+        if current["status"] == status:
+            return
+        self._write(task_id, current, {"status": status, "rank": self._next_rank(status)})
 
     def edit(
         self,
@@ -816,80 +886,32 @@ class RowWriter:
         add_labels: list[str] | None = None,
         sprint: Any = None,
     ) -> None:
-        current = dict(
-            zip(
-                ("points", "assignee_id", "labels", "sprint_id", "status", "rank"),
-                self.db.execute(
-                    "SELECT points, assignee_id, labels, sprint_id, status, rank "
-                    "FROM task WHERE id = ?",
-                    (task_id,),
-                ).fetchone(),
-                strict=True,
-            )
-        )
+        current = self._current(task_id)
         wanted: dict[str, Any] = {}
         if points is not None:
             wanted["points"] = points
         if assignee is not None:
             wanted["assignee_id"] = self._member(assignee)
         if add_labels:
-            merged = [*json.loads(current["labels"]), *add_labels]
-            wanted["labels"] = json.dumps(list(dict.fromkeys(merged)))
-        if sprint is tasks.CLEAR:
+            merged = [*json.loads(current["labels"] or "[]"), *add_labels]
+            wanted["labels"] = json.dumps(list(dict.fromkeys(merged)), ensure_ascii=False)
+        if sprint is words.CLEAR:
             wanted["sprint_id"] = None
         elif sprint is not None:
             wanted["sprint_id"] = self._sprint(sprint)
-        changed = {name: value for name, value in wanted.items() if value != current[name]}
-        # Planned into a sprint: out of the backlog too. The service flushes the sprint
-        # first, then the status (the task counting in the rank), then the rest.
-        leaves_backlog = (
-            sprint is not None and sprint is not tasks.CLEAR and current["status"] == "backlog"
-        )
-        if not changed and not leaves_backlog:
-            return
-        flushes: list[list[tuple[str, Any, Any]]] = []
-        if "sprint_id" in changed:
-            flushes.append([("sprint_id", current["sprint_id"], changed.pop("sprint_id"))])
-        final = {**changed}
-        if leaves_backlog:
-            status = choices.DEFAULT_WORKFLOW[1]
-            highest = self._highest_rank(status)
-            old_rank = current["rank"]
-            rank = float(max(old_rank, highest) if highest is not None else old_rank) + 1.0
-            flushes.append([("status", current["status"], status)])
-            final["status"], final["rank"] = status, rank
-            current["status"] = status
-        flushes.append(
-            [(name, current[name], final[name]) for name in self.columns if name in final]
-        )
-        values = {name: new for flush in flushes for name, _old, new in flush}
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        self.db.execute(
-            f"UPDATE task SET {assignments}, updated_at = ? WHERE id = ?",
-            (*values.values(), _stamp(self.moment), task_id),
-        )
-        for flush in flushes:
-            for name, old, new in flush:
-                if encode(old) != encode(new):
-                    self._entry(task_id, "update", name, encode(old), encode(new))
+            if current["status"] == words.BACKLOG_STATUS:
+                # Planned into a sprint: out of the backlog, as `task add --sprint` does.
+                wanted["status"] = words.DEFAULT_WORKFLOW[1]
+                wanted["rank"] = self._next_rank(words.DEFAULT_WORKFLOW[1])
+        self._write(task_id, current, {name: wanted[name] for name in EDIT_ORDER if name in wanted})
 
     def remove(self, task_id: int) -> None:
-        self.db.execute(
-            "UPDATE task SET deleted_at = ?, updated_at = ? WHERE id = ?",
-            (_stamp(self.moment), _stamp(self.moment), task_id),
-        )
-        self._entry(task_id, "update", "deleted_at", None, encode(self.moment))
+        self._write(task_id, self._current(task_id), {"deleted_at": self.moment})
 
 
 def _id(ref: TaskRef) -> int:
     assert ref.id is not None, ref
     return ref.id
-
-
-def _task(session: Session, ref: TaskRef) -> Task:
-    found = session.get(Task, ref.id)
-    assert found is not None, ref
-    return found
 
 
 def describe(path: Path, active_name: str) -> list[str]:
@@ -992,6 +1014,24 @@ def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         connection.close()
 
 
+def broken_links(path: Path) -> tuple[int, int]:
+    """(audit rows, rows whose ``chain`` is not chain_hash(previous chain, row))."""
+    connection = sqlite3.connect(path)
+    try:
+        previous, rows, broken = "", 0, 0
+        for *content, link in connection.execute(
+            "SELECT command_id, at, actor, entity, entity_id, action, field, old, new, chain "
+            "FROM audit ORDER BY id"
+        ):
+            rows += 1
+            expected = chain_hash(previous, tuple(content))
+            broken += link != expected
+            previous = link
+        return rows, broken
+    finally:
+        connection.close()
+
+
 def _by_command(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Audit rows without their ids, sorted within each command."""
     return sorted(row[1:] for row in rows)
@@ -1004,6 +1044,7 @@ def verify(tasks_count: int, seed_value: int, burndown_sprint: bool) -> int:
     today = date(2026, 11, 27)
     with tempfile.TemporaryDirectory() as folder:
         built: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
+        differences = 0
         for via in ("services", "rows"):
             path = Path(folder) / f"{via}.db"
             began = timer.perf_counter()
@@ -1020,7 +1061,9 @@ def verify(tasks_count: int, seed_value: int, burndown_sprint: bool) -> int:
                 f"{timer.perf_counter() - began:.1f} s"
             )
             built[via] = table_rows(path)
-    differences = 0
+            rows, broken = broken_links(path)
+            print(f"  audit chain: {rows} rows, {broken} broken links")
+            differences += broken > 0
     for name, expected in built["services"].items():
         got = built["rows"].get(name, [])
         if got == expected:
@@ -1065,7 +1108,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("rows", "services"),
         default="rows",
         help="rows: task actions as plain SQL, sprints and members through the services "
-        "(fast, the default); services: every action through pmtool's services (~2 ms each)",
+        "(fast, the default); services: every action through pmtool's services (~2x slower)",
     )
     parser.add_argument(
         "--batch", type=int, default=2000, help="actions per transaction (default 2000)"
