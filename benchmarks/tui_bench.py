@@ -19,8 +19,8 @@ Targets: board <= 1.2x baseline, backlog <= 1.0x baseline, move < 50 ms.
 The database is seeded here with plain SQL inserts (one transaction, a few seconds).
 
 Example:
-    /work/venv/bin/python benchmarks/tui_bench.py             # ~1 minute
-    /work/venv/bin/python benchmarks/tui_bench.py --runs 3    # quicker
+    python benchmarks/tui_bench.py             # ~1 minute
+    python benchmarks/tui_bench.py --runs 3    # quicker
 """
 
 from __future__ import annotations
