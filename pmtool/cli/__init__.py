@@ -16,9 +16,9 @@ import click
 from pmtool import __version__
 from pmtool.cli.context import AppContext, translate_errors
 
-# Command name -> the module that defines it. Modules are imported only when their
-# command runs (or help lists them), so each command pays just for its own imports.
-# Add a new command module here (and keep its COMMANDS list in step).
+# The one list of commands: name -> the module that defines it, as a top-level
+# function of the same name. Modules are imported only when their command runs (or
+# help lists them), so each command pays just for its own imports.
 COMMAND_MODULES: dict[str, str] = {
     "init": "workspace",
     "db": "workspace",
@@ -152,7 +152,8 @@ class RootGroup(click.Group):
         if module_name is None:
             return None
         module = importlib.import_module(f"pmtool.cli.{module_name}")
-        return next(command for command in module.COMMANDS if command.name == cmd_name)
+        command: click.Command = getattr(module, cmd_name)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         from pmtool.cli.terminal import neutralised_output

@@ -15,6 +15,8 @@ def _change_line(row: dict[str, object]) -> str:
     """``2026-11-27 10:00 task PM-3 status: todo -> review  (lena, #12)``."""
     if row["action"] == "create":
         change = f"created {plain(row['new'])}"
+    elif row["action"] == "delete":
+        change = f"removed {plain(row['old'])}"
     elif row["action"] == "update":
         change = f"{row['field']}: {plain(row['old']) or '-'} -> {plain(row['new']) or '-'}"
     else:
@@ -106,6 +108,3 @@ def undo(app: AppContext, anyone: bool) -> None:
     click.echo(
         f"Undid #{result.command_id}{whose} ({result.summary}): {result.changes} change(s) reverted"
     )
-
-
-COMMANDS = [log, undo]

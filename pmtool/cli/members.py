@@ -59,6 +59,3 @@ def member_list(app: AppContext, include_personal: bool, fmt: str) -> None:
     if include_personal:
         columns.insert(2, Column("email", "EMAIL"))
     emit_rows(rows, fmt, columns, empty_message="No members yet: pmtool member add NAME")
-
-
-COMMANDS = [member]

@@ -120,6 +120,8 @@ def display_width(text: str) -> int:
 def _truncate(text: str, width: int) -> str:
     if display_width(text) <= width:
         return text
+    if text.isascii():  # one cell per character: the common case, without a loop
+        return text[: max(width - 1, 0)] + "…"
     kept, used = [], 0
     for character, cells in zip(text, _cell_widths(text), strict=True):
         if used + cells > width - 1:
@@ -346,15 +348,19 @@ def emit_object(record: dict[str, Any], fmt: str) -> None:
 _STREAM_CHUNK = 1000
 
 
-def _write_chunks(pieces: Iterable[str]) -> None:
+def _write_chunks(pieces: Iterable[str], clean: Callable[[str], str] | None = None) -> None:
+    """Write pieces in chunks; ``clean`` runs once per chunk (one regex scan, not one
+    per row)."""
     out = sys.stdout
     chunk: list[str] = []
     for piece in pieces:
         chunk.append(piece)
         if len(chunk) >= _STREAM_CHUNK:
-            out.write("".join(chunk))
+            text = "".join(chunk)
+            out.write(clean(text) if clean else text)
             chunk.clear()
-    out.write("".join(chunk))
+    text = "".join(chunk)
+    out.write(clean(text) if clean else text)
     out.flush()
 
 
@@ -372,13 +378,13 @@ def stream_json_array(encoded_rows: Iterable[str]) -> None:
     The same bytes as ``json_array`` (plus the newline ``click.echo`` adds), but a list
     of 50,000 tasks is never held in memory as one string.
     """
-    _write_chunks(_json_array_pieces(encoded_rows))
+    _write_chunks(_json_array_pieces(encoded_rows), escape_json)
 
 
 def stream_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:
     """JSON or CSV of rows as they come (tables need every row first, for the widths)."""
     if fmt == "json":
-        stream_json_array(escape_json(_ROW_ENCODER.encode(row)) for row in rows)
+        stream_json_array(_ROW_ENCODER.encode(row) for row in rows)
         return
     import csv
     import io

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from pmtool.core.errors import InvalidInput
-from pmtool.core.words import MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_WIP_LIMIT
+from pmtool.core.words import MAX_DESCRIPTION_LENGTH, MAX_EMAIL_LENGTH, MAX_WIP_LIMIT, is_none_word
 
 # Dates pmtool stores: sprint lengths and offsets added to these stay representable.
 EARLIEST = date(1900, 1, 1)
@@ -37,7 +37,7 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, date):
             return value
-        if self.allow_clear and str(value).strip().lower() in ("none", "-", ""):
+        if self.allow_clear and (is_none_word(str(value)) or not str(value).strip()):
             return "none"
         from pmtool.core.dates import parse_date
 

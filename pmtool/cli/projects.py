@@ -176,9 +176,10 @@ def workflow_wip(app: AppContext, status: str, limit: str) -> None:
       pmtool workflow wip in_progress 3
     """
     from pmtool.core.errors import InvalidInput
+    from pmtool.core.words import is_none_word
     from pmtool.services import projects
 
-    if limit.strip().lower() in ("none", "-", "off"):
+    if is_none_word(limit) or limit.strip().lower() == "off":
         wip_limit = None
     else:
         try:
@@ -301,6 +302,3 @@ def dod_rm(app: AppContext, number: int) -> None:
         chosen = app.project_row(gw.reader)
         items = projects.remove_done_item(gw, chosen, number)
     _print_checklist(chosen["key"], items)
-
-
-COMMANDS = [project, workflow, dod]

@@ -290,6 +290,3 @@ def velocity(app: AppContext, last: int | None, fmt: str) -> None:
     average = metrics.average_velocity(rows)
     if fmt == "table" and average is not None:
         click.echo(f"Average of the last {min(3, len(rows))}: {average} points")
-
-
-COMMANDS = [sprint, velocity]

@@ -53,6 +53,3 @@ def status(app: AppContext, every_project: bool, check: bool, fmt: str) -> None:
         emit_rows(items, fmt, columns, empty_message="Nothing needs attention.", fields=ITEM_FIELDS)
     if check and items:
         raise click.exceptions.Exit(CHECK_FAILED)
-
-
-COMMANDS = [status]

@@ -411,6 +411,3 @@ def task_rm(app: AppContext, keys: tuple[str, ...]) -> None:
             tasks.remove_task(gw, row)
             removed.append(row["key"])
     click.echo(f"Removed {', '.join(removed)} (pmtool undo restores)")
-
-
-COMMANDS = [task]

@@ -93,6 +93,3 @@ def board(app: AppContext, sprint: str | None) -> None:
       pmtool board "Sprint 4"
     """
     open_tui(app, "board", sprint)
-
-
-COMMANDS = [tui, board]

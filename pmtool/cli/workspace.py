@@ -171,6 +171,10 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
         from pmtool.cli.tui import open_tui
 
         open_tui(app)
+        # Back in the shell: say where the demo is, so it can be opened again.
+        click.echo(f"The demo workspace is at {location.describe()}")
+        click.echo(f"  reopen it: pmtool --db {location.describe()} tui")
+        click.echo(f"  or: export PMTOOL_DB={location.describe()}")
         return
     click.echo(f"Demo workspace created at {location.describe()}")
     for line in summary:
@@ -180,6 +184,3 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
     click.echo("  pmtool sprint burndown current")
     click.echo("  pmtool task list --sprint current")
     click.echo("  pmtool tui")
-
-
-COMMANDS = [init, db, demo]

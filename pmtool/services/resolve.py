@@ -69,13 +69,24 @@ def task(reader: Reader, key: str) -> Row:
 
 
 def task_id_any(reader: Reader, key: str) -> int:
-    """The id of a task by key, removed ones included (their history stays readable)."""
+    """The id of a task by key, removed ones included (their history stays readable):
+    a task whose creation was undone is found in the trail by its project and number."""
     project_key, number = parse_key(key)
     found = reader.tuples(
         "SELECT t.id FROM task t JOIN project p ON p.id = t.project_id "
         "WHERE p.key = :p AND t.number = :n",
         {"p": project_key, "n": number},
     )
+    if not found:
+        found = reader.tuples(
+            "SELECT CAST(n.entity_id AS INTEGER) FROM audit n "
+            "JOIN audit pr ON pr.entity = 'task' AND pr.entity_id = n.entity_id "
+            "  AND pr.action = 'create' AND pr.field = 'project_id' "
+            "JOIN project p ON CAST(p.id AS TEXT) = pr.new AND p.key = :p "
+            "WHERE n.entity = 'task' AND n.action = 'create' AND n.field = 'number' "
+            "  AND n.new = :n ORDER BY n.id DESC LIMIT 1",
+            {"p": project_key, "n": str(number)},
+        )
     if not found:
         raise NotFound(f"no task {project_key}-{number}")
     return int(found[0][0])

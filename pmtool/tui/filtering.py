@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pmtool.core.words import NO_SPRINT_WORDS, NONE_WORDS
+
 FILTER_HELP = (
     "words match title/key · status:todo · #label · @assignee (@none) · "
     'sprint:"Sprint 4" (sprint:none)'
@@ -72,7 +74,7 @@ def parse_filter(text: str) -> TaskFilter:
 
 
 def _name_matches(name: str | None, wanted: str) -> bool:
-    if wanted in ("none", "-"):
+    if wanted in NONE_WORDS:
         return not name
     if not name:
         return False
@@ -81,7 +83,7 @@ def _name_matches(name: str | None, wanted: str) -> bool:
 
 
 def _sprint_matches(sprint: str | None, wanted: str) -> bool:
-    if wanted in ("none", "-", "backlog"):
+    if wanted in NO_SPRINT_WORDS:
         return not sprint
     return bool(sprint) and wanted in str(sprint).lower()
 

@@ -77,3 +77,40 @@ def test_board_in_a_real_terminal(demo_template: Path, tmp_path: Path):
         assert "PMTOOL-EXITED 0" in _wait_for(socket, "PMTOOL-EXITED")
     finally:
         subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True)
+
+
+def test_demo_says_where_it_is_after_quitting(tmp_path: Path):
+    database = tmp_path / "demo.db"
+    socket = tmp_path / "tmux.sock"
+    command = f"{sys.executable} -m pmtool demo --path {database}; echo PMTOOL-EXITED $?; sleep 30"
+    environment = {
+        name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")
+    }
+    environment.update(TERM="xterm-256color", PMTOOL_NOW="2026-11-27T10:00:00")
+    subprocess.run(
+        [
+            "tmux",
+            "-S",
+            str(socket),
+            "new-session",
+            "-d",
+            "-s",
+            "pm",
+            "-x",
+            "250",
+            "-y",
+            "30",
+            command,
+        ],
+        check=True,
+        env=environment,
+    )
+    try:
+        _wait_for(socket, "palette")
+        _tmux(socket, "send-keys", "-t", "pm", "q")
+        screen = _wait_for(socket, "PMTOOL-EXITED")
+        assert "PMTOOL-EXITED 0" in screen
+        assert f"The demo workspace is at {database}" in screen
+        assert f"pmtool --db {database} tui" in screen
+    finally:
+        subprocess.run(["tmux", "-S", str(socket), "kill-server"], capture_output=True)

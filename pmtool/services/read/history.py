@@ -96,10 +96,12 @@ def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> 
         params,
     )
     names = _reference_names(reader, rows)
+    gone = _removed_names(reader, rows)
     result: list[Row] = []
     for row in rows:
         name = (
             row["task_key"]
+            or gone.get((row["entity"], row["entity_id"]))
             or row["project_key"]
             or row["sprint_name"]
             or row["member_name"]
@@ -118,8 +120,54 @@ def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> 
                 "field": None
                 if row["action"] == "create"
                 else _REFERENCES.get(row["field"], (row["field"],))[0],
-                "old": names.get((row["field"], row["old"]), _shown(row["old"])),
+                "old": _removed_value(row["old"])
+                if row["action"] == "delete"
+                else names.get((row["field"], row["old"]), _shown(row["old"])),
                 "new": names.get((row["field"], row["new"]), _shown(row["new"])),
             }
         )
     return result
+
+
+def _removed_names(reader: Reader, rows: list[Row]) -> dict[tuple[str, str], str]:
+    """Names of rows that no longer exist (a creation undone), read from the trail.
+
+    Tasks get their key back from the project and number they were created with;
+    sprints, members and projects their name.
+    """
+    missing = {
+        (row["entity"], row["entity_id"])
+        for row in rows
+        if not (row["task_key"] or row["project_key"] or row["sprint_name"] or row["member_name"])
+        and row["entity"] in ("task", "sprint", "member", "project")
+    }
+    names: dict[tuple[str, str], str] = {}
+    for entity, entity_id in missing:
+        created = {
+            field: decode(new)
+            for field, new in reader.tuples(
+                "SELECT field, new FROM audit WHERE entity = :e AND entity_id = :id "
+                "AND action = 'create' AND field IN ('project_id', 'number', 'name', 'key')",
+                {"e": entity, "id": entity_id},
+            )
+        }
+        if entity == "task" and "number" in created:
+            project = reader.tuples(
+                "SELECT key FROM project WHERE id = :id", {"id": created.get("project_id")}
+            )
+            if project:
+                names[(entity, entity_id)] = f"{project[0][0]}-{created['number']}"
+        elif created.get("key") or created.get("name"):
+            names[(entity, entity_id)] = str(created.get("key") or created.get("name"))
+    return names
+
+
+def _removed_value(snapshot_text: str | None) -> Any:
+    """A deleted row as what people know it by (its title or name), not a row dump."""
+    snapshot = decode(snapshot_text)
+    if not isinstance(snapshot, dict):
+        return snapshot
+    for field in ("title", "name", "value", "key"):
+        if snapshot.get(field) is not None:
+            return snapshot[field]
+    return None

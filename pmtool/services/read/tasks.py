@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 from pmtool.core.errors import InvalidInput, NotFound
 from pmtool.core.keys import parse_key
-from pmtool.core.text import escape_json
 from pmtool.core.values import iso_date, iso_timestamp, labels_from_json
+from pmtool.core.words import is_none_word
 from pmtool.services import resolve
 from pmtool.storage.reader import Reader, Row
 
@@ -72,13 +72,13 @@ def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> Iterator
     come; None where the database can't.
 
     SQLite escapes C0 controls as Python's encoder does; DEL, C1 and bidi controls are
-    escaped here, as the CLI's encoder escapes them (see core/text.py).
+    left to the writer (``output.stream_json_array`` escapes them, see core/text.py).
     """
     if reader.dialect != "sqlite":
         return None
     where, params = _where(reader, project_id, TaskFilter(**filters))
     sql = f"{_SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
-    return (escape_json(values[0]) for values in reader.stream(sql, params))
+    return (values[0] for values in reader.stream(sql, params))
 
 
 def iter_tasks(reader: Reader, project_id: int, **filters: Any) -> Iterator[Row]:
@@ -122,11 +122,12 @@ def _where(reader: Reader, project_id: int, wanted: TaskFilter) -> tuple[str, di
             conditions.append("sprint_id = :sprint")
             params["sprint"] = sprint_id
     if assignee is not None:
-        if assignee.strip().lower() in ("none", "-"):
+        if is_none_word(assignee):
             conditions.append("assignee IS NULL")
         else:
-            conditions.append("lower(assignee) = lower(:assignee)")
-            params["assignee"] = assignee.strip()
+            # The same resolver as `task edit --assignee`: a first name or prefix will do.
+            conditions.append("assignee_id = :assignee")
+            params["assignee"] = resolve.member(reader, assignee)["id"]
     for index, label in enumerate(labels):
         params[f"label{index}"] = label
         if reader.dialect == "sqlite":

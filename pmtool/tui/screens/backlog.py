@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from pmtool.core.errors import InvalidInput
+from pmtool.core.words import is_none_word
 from pmtool.tui import writes
 from pmtool.tui.context import TuiContext
 from pmtool.tui.filtering import FILTER_PROMPT, SORT_FIELDS, filter_rows, sort_rows
@@ -44,7 +45,7 @@ def parse_points(text: str) -> int | None:
     from pmtool.core.validation import check_points
 
     cleaned = text.strip()
-    if not cleaned or cleaned.lower() in ("none", "-"):
+    if not cleaned or is_none_word(cleaned):
         return None
     try:
         value = int(cleaned)
