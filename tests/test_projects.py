@@ -37,6 +37,7 @@ def test_project_add_then_list_and_show(initialised: Invoke, monkeypatch: pytest
             "active_sprint": None,
             "default": False,
             "created": "2026-11-27T10:00:00Z",
+            "archived": None,
         }
     ]
     shown = json.loads(initialised("project", "show", "PM", "--format", "json").output)

@@ -1,4 +1,5 @@
-"""Row versions for optimistic concurrency; an append-only, hash-chained audit trail.
+"""Row versions for optimistic concurrency; an append-only, hash-chained audit trail;
+archived projects.
 
 Every audited table gets ``version`` (1 on insert, +1 on every update by the write
 gateway, which refuses an update whose expected version is stale). The audit table
@@ -77,6 +78,7 @@ def upgrade() -> None:
         # A plain ADD COLUMN (no batch rebuild): the views over these tables stay valid.
         op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
     op.add_column("audit", sa.Column("chain", sa.String(), nullable=True))
+    op.add_column("project", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
     triggers = POSTGRES_TRIGGERS if op.get_bind().dialect.name == "postgresql" else SQLITE_TRIGGERS
     for statement in triggers:
         op.execute(statement)
@@ -99,6 +101,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {name}")
     with op.batch_alter_table("audit") as batch:
         batch.drop_column("chain")
+    with op.batch_alter_table("project") as batch:
+        batch.drop_column("archived_at")
     for table in VERSIONED_TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("version")

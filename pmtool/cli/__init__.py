@@ -32,6 +32,7 @@ COMMAND_MODULES: dict[str, str] = {
     "velocity": "sprints",
     "log": "history",
     "undo": "history",
+    "redo": "history",
     "status": "status",
     "tui": "tui",
     "board": "tui",

@@ -108,3 +108,23 @@ def undo(app: AppContext, anyone: bool) -> None:
     click.echo(
         f"Undid #{result.command_id}{whose} ({result.summary}): {result.changes} change(s) reverted"
     )
+
+
+@click.command()
+@pass_app
+def redo(app: AppContext) -> None:
+    """Take back your last undo (repeat to redo the undos before it).
+
+    Only right after undos: once you have made another change, redo refuses rather
+    than replay changes into a state they were not made in.
+
+    \b
+    Example:
+      pmtool undo && pmtool redo
+    """
+    from pmtool.services.audit import redo_last_undo
+
+    with app.writing() as gw:
+        result = redo_last_undo(gw)
+    redone = gw.summary.removeprefix("redo ")
+    click.echo(f"Redid {redone.replace(': ', ' (', 1)}): {result.changes} change(s) replayed")

@@ -35,6 +35,57 @@ def member_add(app: AppContext, name: str, email: str | None, role: str | None) 
     click.echo(f"Added member {added['name']}")
 
 
+@member.command("edit")
+@click.argument("name")
+@click.option("--name", "new_name", metavar="NEW", help="New name (tasks keep pointing at them).")
+@click.option("--email", "-e", help="New contact address; 'none' clears it.")
+@click.option("--role", "-r", help="New role; 'none' clears it.")
+@pass_app
+def member_edit(
+    app: AppContext, name: str, new_name: str | None, email: str | None, role: str | None
+) -> None:
+    """Rename a member or change their email or role (first name or prefix finds them).
+
+    \b
+    Example:
+      pmtool member edit Lena --role "ML engineer"
+      pmtool member edit "Jonas Weber" --email none
+    """
+    from pmtool.services import members, resolve
+
+    if new_name is None and email is None and role is None:
+        raise click.UsageError("nothing to change: give --name, --email or --role")
+    with app.writing() as gw:
+        found = resolve.member(gw.reader, name)
+        changed = members.edit_member(gw, found, name=new_name, email=email, role=role)
+    shown = new_name.strip() if new_name else found["name"]
+    click.echo(f"Updated member {shown}" if changed else f"{found['name']} is unchanged")
+
+
+@member.command("rm")
+@click.argument("name")
+@click.option(
+    "--unassign", is_flag=True, help="Unassign their tasks first (all in one undoable step)."
+)
+@pass_app
+def member_rm(app: AppContext, name: str, unassign: bool) -> None:
+    """Remove a member (refused while tasks are assigned to them, unless --unassign).
+
+    The audit trail keeps who did what; `pmtool undo` brings the member back.
+
+    \b
+    Example:
+      pmtool member rm "Tom Richter" --unassign
+    """
+    from pmtool.services import members, resolve
+
+    with app.writing() as gw:
+        found = resolve.member(gw.reader, name)
+        unassigned = members.remove_member(gw, found, unassign=unassign)
+    note = f"; {unassigned} task(s) unassigned" if unassigned else ""
+    click.echo(f"Removed member {found['name']}{note} (pmtool undo restores)")
+
+
 @member.command("list")
 @click.option("--include-personal", is_flag=True, help="Include email addresses.")
 @format_option

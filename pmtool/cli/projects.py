@@ -58,32 +58,100 @@ def project_add(
 
 
 @project.command("list")
+@click.option("--all", "include_archived", is_flag=True, help="Archived projects too.")
 @format_option
 @pass_app
-def project_list(app: AppContext, fmt: str) -> None:
-    """List projects with their task counts and active sprint.
+def project_list(app: AppContext, include_archived: bool, fmt: str) -> None:
+    """List projects with their task counts and active sprint (archived ones with --all).
 
     \b
     Example:
       pmtool project list --format json
+      pmtool project list --all
     """
     from pmtool.services.read.projects import list_projects
 
     with app.reading() as reader:
-        rows = list_projects(reader)
+        rows = list_projects(reader, include_archived=include_archived)
+    columns = [
+        Column("key", "KEY"),
+        Column("name", "NAME", flexible=True),
+        Column("open_tasks", "OPEN", align_right=True),
+        Column("tasks", "TASKS", align_right=True),
+        Column("active_sprint", "ACTIVE SPRINT"),
+        Column("default", "DEFAULT"),
+    ]
+    if include_archived:
+        columns.append(Column("archived", "ARCHIVED", keep_width=True))
     emit_rows(
         rows,
         fmt,
-        [
-            Column("key", "KEY"),
-            Column("name", "NAME", flexible=True),
-            Column("open_tasks", "OPEN", align_right=True),
-            Column("tasks", "TASKS", align_right=True),
-            Column("active_sprint", "ACTIVE SPRINT"),
-            Column("default", "DEFAULT"),
-        ],
+        columns,
         empty_message='No projects yet. Create one: pmtool project add KEY "Name"',
     )
+
+
+@project.command("edit")
+@click.argument("key", required=False)
+@click.option("--name", help="New name (the key stays: task keys are made of it).")
+@click.option("--description", "-d", type=DESCRIPTION, help="New description ('' clears it).")
+@pass_app
+def project_edit(
+    app: AppContext, key: str | None, name: str | None, description: str | None
+) -> None:
+    """Rename a project or change its description.
+
+    \b
+    Example:
+      pmtool project edit SEPSIS --name "Sepsis early warning (ICU)"
+    """
+    from pmtool.services import projects, resolve
+
+    if name is None and description is None:
+        raise click.UsageError("nothing to change: give --name or --description")
+    with app.writing() as gw:
+        chosen = resolve.project(gw.reader, key or app.project)
+        changed = projects.edit_project(gw, chosen, name=name, description=description)
+    click.echo(f"Updated {chosen['key']}" if changed else f"{chosen['key']} is unchanged")
+
+
+@project.command("archive")
+@click.argument("key")
+@pass_app
+def project_archive(app: AppContext, key: str) -> None:
+    """Archive a finished project: hidden from lists and defaults, closed to changes.
+
+    Its tasks, sprints and history stay; `pmtool -p KEY ...` still reads them and
+    `pmtool project unarchive KEY` opens it again.
+
+    \b
+    Example:
+      pmtool project archive OLD
+    """
+    from pmtool.services import projects, resolve
+
+    with app.writing() as gw:
+        chosen = resolve.project(gw.reader, key, for_changes=False)
+        projects.archive_project(gw, chosen)
+    click.echo(f"Archived {chosen['key']} (pmtool project unarchive {chosen['key']} reopens it)")
+
+
+@project.command("unarchive")
+@click.argument("key")
+@pass_app
+def project_unarchive(app: AppContext, key: str) -> None:
+    """Open an archived project for changes again.
+
+    \b
+    Example:
+      pmtool project unarchive OLD
+    """
+    from pmtool.services import projects, resolve
+
+    with app.writing() as gw:
+        chosen = resolve.project(gw.reader, key, for_changes=False)
+        projects.unarchive_project(gw, chosen)
+    click.echo(f"{chosen['key']} is open for changes again")
 
 
 @project.command("show")

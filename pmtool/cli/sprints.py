@@ -152,6 +152,25 @@ def sprint_close(app: AppContext, name: str, carry_to: str | None) -> None:
         click.echo(f"Carried over to {where}: {', '.join(result.carried_keys)}")
 
 
+@sprint.command("rm")
+@click.argument("name")
+@pass_app
+def sprint_rm(app: AppContext, name: str) -> None:
+    """Remove a sprint planned by mistake (only a planned sprint with no tasks in it).
+
+    \b
+    Example:
+      pmtool sprint rm "Sprint 9"
+    """
+    from pmtool.services import resolve, sprints
+
+    with app.writing() as gw:
+        chosen = app.project_row(gw.reader)
+        target = resolve.sprint(gw.reader, chosen["id"], name)
+        sprints.remove_sprint(gw, target)
+    click.echo(f"Removed {target['name']} (pmtool undo restores)")
+
+
 @sprint.command("list")
 @click.option(
     "--status",

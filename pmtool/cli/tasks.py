@@ -15,10 +15,14 @@ from pmtool.cli.output import (
     format_option,
     stream_json_array,
     stream_rows,
+    terminal_width,
 )
 from pmtool.cli.params import DATE, DATE_OR_NONE, DESCRIPTION
 from pmtool.core.words import CLEAR, PRIORITIES, TASK_TYPES, is_none_word
 
+# From this many columns on, task tables also show the kind of work and its priority.
+WIDE_TERMINAL = 140
+WIDE_TASK_COLUMNS = [Column("type", "TYPE"), Column("priority", "PRIORITY")]
 TASK_COLUMNS = [
     Column("key", "KEY", keep_width=True),
     Column("status", "STATUS", keep_width=True),
@@ -206,7 +210,10 @@ def task_list(
                 stream_rows(iter_tasks(reader, project_id, **filters), fmt, TASK_FIELDS)
             return
         rows = list_tasks(reader, project_id, **filters)
-    emit_rows(rows, fmt, TASK_COLUMNS, empty_message="No tasks match.", fields=TASK_FIELDS)
+    columns = TASK_COLUMNS
+    if fmt == "table" and terminal_width() >= WIDE_TERMINAL:
+        columns = [*TASK_COLUMNS[:3], *WIDE_TASK_COLUMNS, *TASK_COLUMNS[3:]]
+    emit_rows(rows, fmt, columns, empty_message="No tasks match.", fields=TASK_FIELDS)
 
 
 @task.command("show")

@@ -33,6 +33,8 @@ class Project(Audited, SQLModel, table=True):
     definition_of_done: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     next_task_number: int = 1
     created_at: datetime
+    # Set when the project is archived: hidden from lists, closed to changes.
+    archived_at: datetime | None = None
     version: int = row_version()
 
 

@@ -8,10 +8,12 @@ command as undone.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from pmtool.core.errors import Conflict, Refused
 from pmtool.storage.gateway import Gateway, audit_text, entity_table, from_audit
+from pmtool.storage.reader import Row
 from pmtool.storage.tables import Table
 
 
@@ -22,34 +24,98 @@ class UndoResult(NamedTuple):
     actor: str
 
 
-def undo_last_command(gw: Gateway, *, anyone: bool = False) -> UndoResult:
-    """Revert your newest command not yet undone (``anyone``: whoever made it).
+def _depth(gw: Gateway, command: Row, cache: dict[int, int]) -> int:
+    """How many undos deep a command is: 0 for ordinary work, 1 for an undo of it, 2 for
+    a redo (the undo of that undo), and so on. Even depths carry the work's effect."""
+    path: list[int] = []
+    command_id = int(command["id"])
+    undo_of = command["undo_of"]
+    while undo_of is not None and command_id not in cache:
+        path.append(command_id)
+        command_id = int(undo_of)
+        found = gw.reader.tuples("SELECT undo_of FROM command WHERE id = :id", {"id": command_id})
+        undo_of = found[0][0] if found else None
+    base = cache.setdefault(command_id, 0)
+    for steps, undone_id in enumerate(reversed(path), start=1):
+        cache[undone_id] = base + steps
+    return cache[int(command["id"])]
 
-    Refuses, writing nothing, when a later command changed the same fields, or when the
-    command touched something this pmtool cannot replay.
+
+def _work_of(gw: Gateway, command: Row) -> Row:
+    """The ordinary command at the root of a chain of undos and redos."""
+    root = command
+    while root["undo_of"] is not None:
+        root = gw.reader.rows(
+            "SELECT id, summary, undo_of FROM command WHERE id = :id", {"id": root["undo_of"]}
+        )[0]
+    return root
+
+
+def _newest_first(gw: Gateway, actor: str | None) -> Iterator[Row]:
+    mine = "" if actor is None else " WHERE actor = :actor"
+    sql = f"SELECT id, actor, summary, undo_of, undone_by FROM command{mine} ORDER BY id DESC"
+    columns = ("id", "actor", "summary", "undo_of", "undone_by")
+    for values in gw.reader.stream(sql, {"actor": actor}):
+        yield dict(zip(columns, values, strict=True))
+
+
+def undo_last_command(gw: Gateway, *, anyone: bool = False) -> UndoResult:
+    """Revert your newest change not yet undone (``anyone``: whoever made it).
+
+    A change is ordinary work or a redo; undos are taken back by redo. Refuses, writing
+    nothing, when a later command changed the same fields, or when the command touched
+    something this pmtool cannot replay.
     """
-    mine = "" if anyone else " AND actor = :actor"
-    found = gw.reader.rows(
-        "SELECT id, actor, summary FROM command WHERE undo_of IS NULL AND undone_by IS NULL"
-        f"{mine} ORDER BY id DESC LIMIT 1",
-        {"actor": gw.actor},
+    depths: dict[int, int] = {}
+    target = next(
+        (
+            command
+            for command in _newest_first(gw, None if anyone else gw.actor)
+            if command["undone_by"] is None and _depth(gw, command, depths) % 2 == 0
+        ),
+        None,
     )
-    if not found:
-        if not anyone and gw.reader.tuples(
-            "SELECT 1 FROM command WHERE undo_of IS NULL AND undone_by IS NULL LIMIT 1"
+    if target is None:
+        if not anyone and any(
+            command["undone_by"] is None and _depth(gw, command, depths) % 2 == 0
+            for command in _newest_first(gw, None)
         ):
             raise Refused(
                 f"nothing of yours ({gw.actor}) to undo; `pmtool undo --anyone` undoes "
                 "the newest command of anyone"
             )
         raise Refused("nothing to undo")
-    target = found[0]
+    gw.summary = f"undo #{target['id']}: {target['summary']}"
+    return _revert(gw, target)
+
+
+def redo_last_undo(gw: Gateway) -> UndoResult:
+    """Take back your newest undo (and, repeated, the ones before it).
+
+    Only while nothing else of yours came after the undos: a redo after new work would
+    replay changes into a state they were not made in.
+    """
+    depths: dict[int, int] = {}
+    for command in _newest_first(gw, gw.actor):
+        depth = _depth(gw, command, depths)
+        if depth % 2 == 1:
+            if command["undone_by"] is None:
+                work = _work_of(gw, command)
+                gw.summary = f"redo #{work['id']}: {work['summary']}"
+                return _revert(gw, command)
+            continue  # an undo already redone
+        if depth == 0 and command["undone_by"] is None:
+            break  # new work since the undos: nothing to redo
+    raise Refused(f"nothing of yours ({gw.actor}) to redo: redo follows an undo")
+
+
+def _revert(gw: Gateway, target: Row) -> UndoResult:
+    """Write the opposite of every change ``target`` made, newest first, and mark it."""
     entries = gw.reader.rows(
         "SELECT entity, entity_id, action, field, old, new FROM audit "
         "WHERE command_id = :c ORDER BY id DESC",
         {"c": target["id"]},
     )
-    gw.summary = f"undo #{target['id']}: {target['summary']}"
     gw.undo_of = target["id"]
     reverted_creations: set[tuple[str, str]] = set()
     changes = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from pmtool.core import clock, words
 from pmtool.core.errors import Conflict, InvalidInput, NotFound, Refused
@@ -149,3 +150,56 @@ def remove_done_item(gw: Gateway, project: Row, number: int) -> list[str]:
         raise NotFound(f"the definition of done of {project['key']} has no item {number}")
     del items[number - 1]
     return _set_definition_of_done(gw, project, items)
+
+
+def edit_project(
+    gw: Gateway, project: Row, *, name: str | None = None, description: str | None = None
+) -> dict[str, Any]:
+    """Rename a project or change its description (its key stays: task keys use it)."""
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_text(name, "project name", words.MAX_NAME_LENGTH)
+    if description is not None:
+        changes["description"] = description.strip() or None
+    return gw.update(
+        "project", project["id"], changes, version=project["version"], what=project["key"]
+    )
+
+
+def archive_project(gw: Gateway, project: Row) -> None:
+    """Hide a finished project from lists and close it to changes; its data stays."""
+    if project["archived_at"] is not None:
+        raise Refused(f"project {project['key']} is archived already")
+    running = gw.reader.tuples(
+        "SELECT name FROM sprint WHERE project_id = :p AND status = :active",
+        {"p": project["id"], "active": words.ACTIVE},
+    )
+    if running:
+        raise Refused(
+            f"sprint {running[0][0]} of {project['key']} is active; close it before archiving"
+        )
+    gw.update(
+        "project",
+        project["id"],
+        {"archived_at": clock.utcnow()},
+        version=project["version"],
+        what=project["key"],
+    )
+    default = gw.reader.rows(
+        "SELECT * FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
+    )
+    if default and default[0]["value"] == project["key"]:
+        # Commands no longer fall back on an archived project.
+        gw.delete("setting", words.DEFAULT_PROJECT_SETTING)
+
+
+def unarchive_project(gw: Gateway, project: Row) -> None:
+    if project["archived_at"] is None:
+        raise Refused(f"project {project['key']} is not archived")
+    gw.update(
+        "project",
+        project["id"],
+        {"archived_at": None},
+        version=project["version"],
+        what=project["key"],
+    )

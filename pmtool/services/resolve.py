@@ -16,9 +16,15 @@ from pmtool.storage.reader import Reader, Row
 
 
 def choose_project(
-    projects: Sequence[tuple[int, str]], wanted: str | None, default_key: str | None
+    projects: Sequence[tuple[int, str]],
+    wanted: str | None,
+    default_key: str | None,
+    archived: frozenset[str] = frozenset(),
 ) -> tuple[int, str]:
-    """Pick the project: the one asked for, else the default, else the only one."""
+    """Pick the project: the one asked for, else the default, else the only one.
+
+    Archived projects are found when asked for by key, never chosen by default.
+    """
     by_key = {key: project_id for project_id, key in projects}
     if wanted:
         key = wanted.strip().upper()
@@ -26,11 +32,17 @@ def choose_project(
             known = ", ".join(sorted(by_key)) or "none yet"
             raise NotFound(f"no project {key} (projects: {known})")
         return by_key[key], key
-    if default_key and default_key in by_key:
+    projects = [(project_id, key) for project_id, key in projects if key not in archived]
+    if default_key and default_key in by_key and default_key not in archived:
         return by_key[default_key], default_key
     if len(projects) == 1:
         return projects[0]
     if not projects:
+        if archived:
+            raise NotFound(
+                "every project is archived: name one with -p KEY, or start a new one with "
+                "`pmtool project add KEY NAME`"
+            )
         raise NotFound("no project yet: create one with `pmtool project add KEY NAME`")
     raise InvalidInput(
         "there are several projects: choose one with -p KEY, PMTOOL_PROJECT "
@@ -40,24 +52,36 @@ def choose_project(
 
 def project_ref(reader: Reader, wanted: str | None) -> tuple[int, str]:
     """(id, key) of the project named by -p/PMTOOL_PROJECT, the default, or the only one."""
-    projects = [(row[0], row[1]) for row in reader.tuples("SELECT id, key FROM project")]
+    found = reader.tuples("SELECT id, key, archived_at FROM project")
+    projects = [(row[0], row[1]) for row in found]
+    archived = frozenset(row[1] for row in found if row[2] is not None)
     default = reader.tuples(
         "SELECT value FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
     )
-    return choose_project(projects, wanted, default[0][0] if default else None)
+    return choose_project(projects, wanted, default[0][0] if default else None, archived)
 
 
-def project(reader: Reader, wanted: str | None) -> Row:
-    """The whole project row (for writes: its version, task counter, checklist)."""
+def project(reader: Reader, wanted: str | None, *, for_changes: bool = True) -> Row:
+    """The whole project row (for writes: its version, task counter, checklist).
+
+    ``for_changes`` refuses an archived project: its work is closed until unarchived.
+    """
     project_id, _key = project_ref(reader, wanted)
-    return reader.rows("SELECT * FROM project WHERE id = :id", {"id": project_id})[0]
+    row = reader.rows("SELECT * FROM project WHERE id = :id", {"id": project_id})[0]
+    if for_changes and row["archived_at"] is not None:
+        raise Refused(
+            f"project {row['key']} is archived; `pmtool project unarchive {row['key']}` "
+            "opens it for changes again"
+        )
+    return row
 
 
 def task(reader: Reader, key: str) -> Row:
     """A task that is on the board (not removed), with its ``key`` added."""
     project_key, number = parse_key(key)
     found = reader.rows(
-        "SELECT t.*, p.key AS project_key FROM task t JOIN project p ON p.id = t.project_id "
+        "SELECT t.*, p.key AS project_key, p.archived_at AS project_archived_at "
+        "FROM task t JOIN project p ON p.id = t.project_id "
         "WHERE p.key = :project AND t.number = :number AND t.deleted_at IS NULL",
         {"project": project_key, "number": number},
     )

@@ -169,3 +169,22 @@ def over_capacity(gw: Gateway, sprint_id: int | None) -> str | None:
         f"{sprint['name']} now holds {sprint['planned']} points against a capacity of "
         f"{sprint['capacity']}"
     )
+
+
+def remove_sprint(gw: Gateway, sprint: Row) -> None:
+    """Remove a sprint planned by mistake: only a planned one with no tasks in it."""
+    if sprint["status"] != words.PLANNED:
+        raise Refused(
+            f"sprint {sprint['name']} is {sprint['status']}; only a planned sprint can be "
+            "removed (its history stays otherwise)"
+        )
+    tasks = gw.reader.rows("SELECT * FROM task WHERE sprint_id = :s", {"s": sprint["id"]})
+    live = [task for task in tasks if task["deleted_at"] is None]
+    if live:
+        raise Refused(
+            f"sprint {sprint['name']} holds {len(live)} task(s); move them out first "
+            "(`pmtool task edit KEY --sprint none`)"
+        )
+    for task in tasks:  # removed tasks let go of it (undo puts them back)
+        gw.update("task", task["id"], {"sprint_id": None}, version=task["version"])
+    gw.delete("sprint", sprint["id"])

@@ -246,6 +246,11 @@ def _update_task(
 ) -> dict[str, Any]:
     """Write the changes (with updated_at when anything really changed) and keep ``task``
     in step, so a caller can change the same row again in this command."""
+    if task.get("project_archived_at") is not None:
+        raise Refused(
+            f"project {task['project_key']} is archived; `pmtool project unarchive "
+            f"{task['project_key']}` opens it for changes again"
+        )
     version = task["version"] if expected_version is None else expected_version
     real = {
         name: value

@@ -41,6 +41,7 @@ PROJECT = Table(
         "definition_of_done": "text",
         "next_task_number": "int",
         "created_at": "datetime",
+        "archived_at": "datetime",
         "version": "int",
     },
     frozenset({"updated_at", "next_task_number", "version"}),

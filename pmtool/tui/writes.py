@@ -243,7 +243,7 @@ def start_sprint(project_key: str, name: str) -> WriteRequest:
     def apply(gw: Gateway) -> Outcome:
         from pmtool.services import resolve, sprints
 
-        project_id, _key = resolve.project_ref(gw.reader, project_key)
+        project_id = resolve.project(gw.reader, project_key)["id"]
         started = sprints.start_sprint(gw, resolve.sprint(gw.reader, project_id, name))
         return Outcome(f"Started {started['name']} (ends {started['end_date']})")
 
@@ -254,7 +254,7 @@ def close_sprint(project_key: str, name: str, carry_to: str | None) -> WriteRequ
     def apply(gw: Gateway) -> Outcome:
         from pmtool.services import resolve, sprints
 
-        project_id, _key = resolve.project_ref(gw.reader, project_key)
+        project_id = resolve.project(gw.reader, project_key)["id"]
         result = sprints.close_sprint(
             gw, resolve.sprint(gw.reader, project_id, name), carry_to=carry_to
         )

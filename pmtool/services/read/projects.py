@@ -11,21 +11,23 @@ from pmtool.core.values import iso_timestamp
 from pmtool.storage.reader import Reader, Row
 
 
-def list_projects(reader: Reader) -> list[Row]:
+def list_projects(reader: Reader, *, include_archived: bool = False) -> list[Row]:
+    """Projects by key; archived ones only when asked for."""
     default = reader.tuples(
         "SELECT value FROM setting WHERE key = :key", {"key": words.DEFAULT_PROJECT_SETTING}
     )
     default_key = default[0][0] if default else None
     rows = reader.rows(
         """
-        SELECT p.key, p.name, p.created_at,
+        SELECT p.key, p.name, p.created_at, p.archived_at,
                (SELECT COUNT(*) FROM v_task t WHERE t.project_id = p.id) AS tasks,
                (SELECT COUNT(*) FROM v_task t WHERE t.project_id = p.id AND NOT t.is_done)
                    AS open_tasks,
                (SELECT s.name FROM sprint s WHERE s.project_id = p.id AND s.status = 'active')
                    AS active_sprint
-        FROM project p ORDER BY p.key
-        """
+        FROM project p WHERE :archived OR p.archived_at IS NULL ORDER BY p.key
+        """,
+        {"archived": include_archived},
     )
     return [
         {
@@ -36,6 +38,7 @@ def list_projects(reader: Reader) -> list[Row]:
             "active_sprint": row["active_sprint"],
             "default": row["key"] == default_key,
             "created": iso_timestamp(row["created_at"]),
+            "archived": iso_timestamp(row["archived_at"]),
         }
         for row in rows
     ]
