@@ -165,6 +165,7 @@ def test_a_batch_adds_every_line_in_one_command(
         ("Fine\n{not json\n", 2, "line 2: not valid JSON"),
         ("Fine\nOther\t1\tepic\n", 2, "type must be one of"),
         ("Fine\nOther\t1\ttask\tlow\tNobody\n", 1, "no member 'Nobody'"),
+        ('{"title": "Long", "description": "' + "x" * 10_001 + '"}\n', 2, "at most 10000 fit"),
     ],
 )
 def test_a_bad_batch_line_is_named_and_nothing_is_written(

@@ -20,6 +20,17 @@ from pmtool.storage.gateway import Gateway
 from pmtool.storage.reader import Row
 
 
+def _description(text: str | None) -> str | None:
+    """Longer text: line breaks allowed, at most MAX_DESCRIPTION_LENGTH characters."""
+    cleaned = (text or "").strip()
+    if len(cleaned) > words.MAX_DESCRIPTION_LENGTH:
+        raise InvalidInput(
+            f"the description is {len(cleaned)} characters long; at most "
+            f"{words.MAX_DESCRIPTION_LENGTH} fit"
+        )
+    return cleaned or None
+
+
 def _check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     cleaned = value.strip().lower()
     if cleaned not in allowed:
@@ -138,7 +149,7 @@ def add_task(
         "project_id": project["id"],
         "number": project["next_task_number"],
         "title": title,
-        "description": description.strip() if description and description.strip() else None,
+        "description": _description(description),
         "type": _check_choice(task_type, words.TASK_TYPES, "type"),
         "status": status,
         "priority": _check_choice(priority, words.PRIORITIES, "priority"),
@@ -195,7 +206,7 @@ def edit_task(
     if description is CLEAR:
         changes["description"] = None
     elif description is not None:
-        changes["description"] = description.strip() or None
+        changes["description"] = _description(description)
     if points is CLEAR:
         changes["points"] = None
     elif points is not None:
