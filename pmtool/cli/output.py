@@ -350,8 +350,8 @@ _STREAM_CHUNK = 1000
 
 def _write_chunks(pieces: Iterable[str], clean: Callable[[str], str] | None = None) -> None:
     """Write pieces in chunks; ``clean`` runs once per chunk (one regex scan, not one
-    per row)."""
-    out = sys.stdout
+    per row). The pieces are neutralised already: the terminal filter is skipped."""
+    out = getattr(sys.stdout, "unfiltered", sys.stdout)
     chunk: list[str] = []
     for piece in pieces:
         chunk.append(piece)

@@ -34,6 +34,12 @@ class NeutralisingStream:
             self.write(line)
 
     @property
+    def unfiltered(self) -> TextIO:
+        """The stream itself, for output that is neutralised already (streamed JSON
+        and CSV lists), so a long list is not scanned twice."""
+        return self._stream
+
+    @property
     def buffer(self) -> None:
         """No binary side door: click would write around the filter."""
         return None
