@@ -88,11 +88,13 @@ def load_history(reader: Reader, sprint: Row) -> SprintHistory:
         )
     }
     # `+field` keeps SQLite on the (entity, entity_id) index: the field index would
-    # scan the tracked changes of every task in the project.
+    # scan the tracked changes of every task in the project. (PostgreSQL has no unary
+    # plus on text and plans this well without the hint.)
+    field = "+field" if reader.dialect == "sqlite" else "field"
     rows = reader.tuples(
-        """
+        f"""
         SELECT at, entity_id, field, new FROM audit
-        WHERE entity = 'task' AND +field IN ('sprint_id', 'status', 'points', 'deleted_at')
+        WHERE entity = 'task' AND {field} IN ('sprint_id', 'status', 'points', 'deleted_at')
           AND entity_id IN (SELECT entity_id FROM audit
                             WHERE entity = 'task' AND field = 'sprint_id' AND new = :sprint)
         ORDER BY id
