@@ -36,34 +36,24 @@ def _wait_for(socket: Path, text: str, seconds: float = 30) -> str:
     raise AssertionError(f"{text!r} did not appear within {seconds} s; the screen:\n{screen}")
 
 
-def test_board_in_a_real_terminal(demo_template: Path, tmp_path: Path):
-    database = tmp_path / "board.db"
-    shutil.copyfile(demo_template, database)
-    socket = tmp_path / "tmux.sock"
-    command = f"{sys.executable} -m pmtool --db {database} board; echo PMTOOL-EXITED $?; sleep 30"
+def _start(socket: Path, pmtool_args: str, width: int, height: int) -> None:
+    """Run ``pmtool ARGS`` in a detached tmux session of the given size; the shell then
+    prints the exit code and waits, so the screen can still be read."""
+    command = f"{sys.executable} -m pmtool {pmtool_args}; echo PMTOOL-EXITED $?; sleep 30"
     # COLUMNS/LINES (set for the table tests) would override the terminal's real size.
     environment = {
         name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")
     }
     environment.update(TERM="xterm-256color", PMTOOL_NOW="2026-11-27T10:00:00")
-    subprocess.run(
-        [
-            "tmux",
-            "-S",
-            str(socket),
-            "new-session",
-            "-d",
-            "-s",
-            "pm",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            command,
-        ],
-        check=True,
-        env=environment,
-    )
+    session = ["new-session", "-d", "-s", "pm", "-x", str(width), "-y", str(height), command]
+    subprocess.run(["tmux", "-S", str(socket), *session], check=True, env=environment)
+
+
+def test_board_in_a_real_terminal(demo_template: Path, tmp_path: Path):
+    database = tmp_path / "board.db"
+    shutil.copyfile(demo_template, database)
+    socket = tmp_path / "tmux.sock"
+    _start(socket, f"--db {database} board", 80, 24)
     try:
         _wait_for(socket, "palette")  # the footer: the screen is painted
         screen = _wait_for(socket, "IN PROGRESS")
@@ -82,29 +72,7 @@ def test_board_in_a_real_terminal(demo_template: Path, tmp_path: Path):
 def test_demo_says_where_it_is_after_quitting(tmp_path: Path):
     database = tmp_path / "demo.db"
     socket = tmp_path / "tmux.sock"
-    command = f"{sys.executable} -m pmtool demo --path {database}; echo PMTOOL-EXITED $?; sleep 30"
-    environment = {
-        name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES")
-    }
-    environment.update(TERM="xterm-256color", PMTOOL_NOW="2026-11-27T10:00:00")
-    subprocess.run(
-        [
-            "tmux",
-            "-S",
-            str(socket),
-            "new-session",
-            "-d",
-            "-s",
-            "pm",
-            "-x",
-            "250",
-            "-y",
-            "30",
-            command,
-        ],
-        check=True,
-        env=environment,
-    )
+    _start(socket, f"demo --path {database}", 250, 30)
     try:
         _wait_for(socket, "palette")
         _tmux(socket, "send-keys", "-t", "pm", "q")
