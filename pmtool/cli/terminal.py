@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from pmtool.core.text import UNSAFE_IN_LINES, visible
+from pmtool.core.text import visible
 
 
 class NeutralisingStream:
@@ -26,7 +26,7 @@ class NeutralisingStream:
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        self._stream.write(visible(text, UNSAFE_IN_LINES))
+        self._stream.write(visible(text, lines=True))
         return len(text)
 
     def writelines(self, lines: Any) -> None:

@@ -10,16 +10,28 @@ JSON escapes them as ``\\uXXXX``. Standard library only (the CLI and the read si
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # C0 controls, DEL, C1 controls, the bidi embeddings, overrides and isolates
 # (U+202A-U+202E, U+2066-U+2069), and lone surrogates (bytes of an argument or file
 # name that were not UTF-8: written back raw, 0x9b is a CSI on an 8-bit terminal).
 _REST = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-UNSAFE = re.compile(rf"[\x00-\x1f{_REST}]")
-# The same, but line breaks and tabs pass: for whole messages and descriptions.
-UNSAFE_IN_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f{_REST}]")
-# JSON encoders escape C0 themselves; these they leave raw.
-UNSAFE_IN_JSON = re.compile(rf"[{_REST}]")
+
+
+# Compiled on first use (about a millisecond): most output is plain ASCII and never
+# needs them.
+@cache
+def _unsafe(lines: bool) -> re.Pattern[str]:
+    """Every unsafe character; with ``lines``, line breaks and tabs pass (messages)."""
+    if lines:
+        return re.compile(rf"[\x00-\x08\x0b-\x1f{_REST}]")
+    return re.compile(rf"[\x00-\x1f{_REST}]")
+
+
+@cache
+def _unsafe_in_json() -> re.Pattern[str]:
+    """JSON encoders escape C0 themselves; these they leave raw."""
+    return re.compile(rf"[{_REST}]")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -31,8 +43,16 @@ def _stand_in(match: re.Match[str]) -> str:
     return "\ufffd"  # C1 controls and bidi controls: the replacement character
 
 
-def visible(text: str, pattern: re.Pattern[str] = UNSAFE) -> str:
-    """``text`` with every unsafe character replaced by a visible one-cell stand-in."""
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every unsafe character replaced by a visible one-cell stand-in.
+
+    ``lines`` lets line breaks and tabs through (whole messages, descriptions).
+    """
+    if text.isascii() and (
+        text.isprintable() or (lines and text.replace("\n", "").replace("\t", "").isprintable())
+    ):
+        return text  # C-speed checks: plain ASCII text has nothing to neutralise
+    pattern = _unsafe(lines)
     if pattern.search(text) is None:
         return text
     return pattern.sub(_stand_in, text)
@@ -49,6 +69,7 @@ def escape_json(encoded: str) -> str:
     """
     if encoded.isascii() and "\x7f" not in encoded:
         return encoded  # two C-speed scans: the common case skips the regex
-    if UNSAFE_IN_JSON.search(encoded) is None:
+    pattern = _unsafe_in_json()
+    if pattern.search(encoded) is None:
         return encoded
-    return UNSAFE_IN_JSON.sub(_json_escape, encoded)
+    return pattern.sub(_json_escape, encoded)

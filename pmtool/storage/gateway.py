@@ -15,7 +15,6 @@ imports SQLAlchemy or SQLModel.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,14 @@ from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.reader import Reader, SqliteReader
 from pmtool.storage.tables import BY_ENTITY, TABLES, Kind, Table
+
+try:  # the built-in SHA-256: hashlib would load OpenSSL first (~2 ms per command)
+    from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12+
+except ImportError:  # pragma: no cover - depends on the Python version
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 # Any number: all pmtool writers of one PostgreSQL database take this advisory lock.
 _POSTGRES_WRITE_LOCK = 7_146_001
@@ -99,7 +106,7 @@ def chain_hash(previous: str, row: tuple[Any, ...]) -> str:
     """
     command_id, at, *rest = row
     content = json.dumps([int(command_id), iso_timestamp(at), *rest], ensure_ascii=True)
-    return hashlib.sha256(f"{previous}\x1e{content}".encode()).hexdigest()
+    return sha256(f"{previous}\x1e{content}".encode()).hexdigest()
 
 
 class Gateway:
