@@ -27,15 +27,20 @@ async def wait_for(
         await pilot.pause(0.01)
 
 
-async def after_refresh(app: PmApp, timeout: float) -> None:
-    """Wait for the next refresh and for the callbacks queued before it to have run.
+async def after_refresh(app: PmApp, timeout: float = 1.0) -> bool:
+    """Wait for the next refresh and the callbacks queued before it; False if none came.
 
     (``App.wait_for_refresh`` needs the app in a task of its own, which snapshot tests
-    do not have.)
+    do not have. A callback queued on a screen that is just being replaced may never
+    run: the caller then simply tries again.)
     """
     refreshed = asyncio.Event()
     app.call_after_refresh(refreshed.set)
-    await asyncio.wait_for(refreshed.wait(), timeout=timeout)
+    try:
+        await asyncio.wait_for(refreshed.wait(), timeout=timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _idle(app: PmApp) -> bool:
@@ -59,9 +64,9 @@ async def settled(pilot: Pilot[Any], *, timeout: float = 10.0) -> None:
     while True:
         await wait_for(pilot, lambda: _idle(app), timeout=max(deadline - time.monotonic(), 0))
         generation = app.generation
-        await after_refresh(app, timeout)
+        refreshed = await after_refresh(app)
         await pilot.pause()  # every widget has handled what was posted to it
-        if _idle(app) and app.generation == generation:
+        if refreshed and _idle(app) and app.generation == generation:
             return
         if time.monotonic() > deadline:
             raise AssertionError("the app did not settle in time")
