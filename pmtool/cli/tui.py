@@ -44,13 +44,9 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
             "the commands work anywhere, e.g. `pmtool task list`"
         )
 
-    from pmtool.storage.engine import dispose_engines
     from pmtool.tui.app import PmApp
 
-    try:
-        PmApp(location, context=start, actor=app.actor, start=screen, sprint=sprint).run()
-    finally:
-        dispose_engines()
+    PmApp(location, context=start, actor=app.actor, start=screen, sprint=sprint).run()
 
 
 @click.command()

@@ -170,13 +170,10 @@ def archive_project(gw: Gateway, project: Row) -> None:
     """Hide a finished project from lists and close it to changes; its data stays."""
     if project["archived_at"] is not None:
         raise Refused(f"project {project['key']} is archived already")
-    running = gw.reader.tuples(
-        "SELECT name FROM sprint WHERE project_id = :p AND status = :active",
-        {"p": project["id"], "active": words.ACTIVE},
-    )
-    if running:
+    running = resolve.active_sprint(gw.reader, project["id"])
+    if running is not None:
         raise Refused(
-            f"sprint {running[0][0]} of {project['key']} is active; close it before archiving"
+            f"sprint {running['name']} of {project['key']} is active; close it before archiving"
         )
     gw.update(
         "project",

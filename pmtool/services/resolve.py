@@ -123,15 +123,13 @@ def sprint(reader: Reader, project_id: int, name: str, *, for_new_work: bool = F
     """
     wanted = name.strip()
     if wanted.lower() in words.CURRENT_SPRINT_WORDS:
-        found = reader.rows(
-            "SELECT * FROM sprint WHERE project_id = :p AND status = :active",
-            {"p": project_id, "active": words.ACTIVE},
-        )
-        if not found:
+        running = active_sprint(reader, project_id)
+        if running is None:
             raise NotFound(
                 f"{_project_key(reader, project_id)} has no active sprint; "
                 "start one with `pmtool sprint start NAME`"
             )
+        row = running
     else:
         found = reader.rows(
             "SELECT * FROM sprint WHERE project_id = :p AND lower(name) = lower(:n)",
@@ -142,10 +140,19 @@ def sprint(reader: Reader, project_id: int, name: str, *, for_new_work: bool = F
                 f"no sprint {wanted!r} in {_project_key(reader, project_id)} "
                 "(`pmtool sprint list` shows them)"
             )
-    row = found[0]
+        row = found[0]
     if for_new_work and row["status"] == words.CLOSED:
         raise Refused(f"sprint {row['name']} is closed; plan the work into an open sprint")
     return row
+
+
+def active_sprint(reader: Reader, project_id: int) -> Row | None:
+    """The project's running sprint, if one is (there is at most one)."""
+    found = reader.rows(
+        "SELECT * FROM sprint WHERE project_id = :p AND status = :active",
+        {"p": project_id, "active": words.ACTIVE},
+    )
+    return found[0] if found else None
 
 
 def sprint_id_or_backlog(reader: Reader, project_id: int, name: str) -> int | None:

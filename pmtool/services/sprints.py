@@ -82,13 +82,10 @@ def start_sprint(gw: Gateway, sprint: Row) -> Row:
         raise Refused(f"sprint {sprint['name']} is already active")
     if sprint["status"] == words.CLOSED:
         raise Refused(f"sprint {sprint['name']} is closed and cannot start again")
-    running = gw.reader.tuples(
-        "SELECT name FROM sprint WHERE project_id = :p AND status = :active",
-        {"p": sprint["project_id"], "active": words.ACTIVE},
-    )
-    if running:
+    running = resolve.active_sprint(gw.reader, sprint["project_id"])
+    if running is not None:
         raise Refused(
-            f"sprint {running[0][0]} is active; close it first (one active sprint per project)"
+            f"sprint {running['name']} is active; close it first (one active sprint per project)"
         )
     changes = {"status": words.ACTIVE, "started_at": clock.utcnow()}
     gw.update("sprint", sprint["id"], changes, version=sprint["version"], what=sprint["name"])
