@@ -7,8 +7,7 @@ import sys
 import click
 
 from pmtool.cli.context import AppContext, pass_app
-
-SCREENS = ("dashboard", "board", "backlog", "sprints")
+from pmtool.tui.places import MODES as SCREENS
 
 
 def on_a_terminal() -> bool:

@@ -37,27 +37,18 @@ from pmtool.tui.messages import (
     WriteRefused,
     Written,
 )
+from pmtool.tui.places import MODES, PLACES, Place
 from pmtool.tui.screens.base import DataScreen
 
-START_SCREENS = ("dashboard", "board", "backlog", "sprints")
+START_SCREENS = MODES
 
 
-def _dashboard() -> Screen[Any]:
-    from pmtool.tui.screens.dashboard import DashboardScreen
+def _screen_factory(place: Place) -> Callable[[], Screen[Any]]:
+    def make() -> Screen[Any]:
+        screen: Screen[Any] = place.load()()
+        return screen
 
-    return DashboardScreen()
-
-
-def _backlog() -> Screen[Any]:
-    from pmtool.tui.screens.backlog import BacklogScreen
-
-    return BacklogScreen()
-
-
-def _sprints() -> Screen[Any]:
-    from pmtool.tui.screens.sprints import SprintsScreen
-
-    return SprintsScreen()
+    return make
 
 
 def describe_error(error: BaseException | None) -> tuple[str, str]:
@@ -78,20 +69,21 @@ class PmApp(TaskFlows):
     CSS_PATH = "pmtool.tcss"
     TITLE = "pmtool"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "go('dashboard')", "Dashboard", show=False, id="go.dashboard"),
-        Binding("2", "go('board')", "Board", show=False, id="go.board"),
-        Binding("3", "go('backlog')", "Backlog", show=False, id="go.backlog"),
-        Binding("4", "go('sprints')", "Sprints", show=False, id="go.sprints"),
+        *(
+            Binding(
+                place.key, f"go('{place.mode}')", place.label, show=False, id=f"go.{place.mode}"
+            )
+            for place in PLACES
+        ),
         Binding("P", "switch_project", "Switch project", show=False, id="app.project"),
         Binding("ctrl+z", "undo", "Undo last change", show=False, id="app.undo"),
         Binding("ctrl+r", "reload", "Reload data", show=False, id="app.reload"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
+    # The board is added per app: it opens on the sprint given to `pmtool board`.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "dashboard": _dashboard,
-        "backlog": _backlog,
-        "sprints": _sprints,
+        place.mode: _screen_factory(place) for place in PLACES if place.mode != "board"
     }
 
     def __init__(
@@ -310,8 +302,9 @@ class PmApp(TaskFlows):
 
         if isinstance(self.screen, HelpScreen):
             return
+        screens = " · ".join(f"{place.key} {place.label.lower()}" for place in PLACES)
         notes = (
-            "Screens: 1 dashboard · 2 board · 3 backlog · 4 sprints (or click the tabs).\n"
+            f"Screens: {screens} (or click the tabs).\n"
             f"Backlog filter: {FILTER_HELP}.\n"
             "Changes made elsewhere (another terminal, a script) appear within a second."
         )
@@ -329,14 +322,9 @@ class PmApp(TaskFlows):
         )
 
     def _shell_commands(self) -> Iterable[SystemCommand]:
-        for mode, label in (
-            ("dashboard", "Dashboard"),
-            ("board", "Sprint board"),
-            ("backlog", "Backlog"),
-            ("sprints", "Sprints: plan, burndown, velocity"),
-        ):
-            go = partial(self.action_go, mode)
-            yield SystemCommand(f"Go to {label}", f"Show the {label.lower()}", go)
+        for place in PLACES:
+            go = partial(self.action_go, place.mode)
+            yield SystemCommand(f"Go to {place.palette}", f"Show the {place.palette.lower()}", go)
         yield SystemCommand("Switch project", "Choose another project", self.action_switch_project)
         yield SystemCommand("Undo last change", "Revert the newest command", self.action_undo)
         yield SystemCommand("Reload data", "Read everything again", self.action_reload)

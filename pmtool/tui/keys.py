@@ -17,14 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from pmtool.tui.places import PLACES
 from pmtool.tui.screens.base import DataScreen
-from pmtool.tui.widgets.nav import SCREENS
 
 if TYPE_CHECKING:
     from pmtool.tui.screens.sprints import SprintsScreen
 
 EVERYWHERE = "Everywhere"
-SCREEN_PLACES = {mode: label for mode, _key, label in SCREENS}
+SCREEN_PLACES = {place.mode: place.label for place in PLACES}
 
 # Keys that only move the cursor or the focus: in the help, not in the palette.
 _MOVEMENT = {
@@ -37,19 +37,13 @@ _REPLACED_SYSTEM_COMMANDS = {"Keys"}
 
 def _places() -> list[tuple[str, list[BindingType]]]:
     """(place, its bindings) for every screen, dialog and shared widget."""
-    from pmtool.tui.screens.backlog import BacklogScreen
-    from pmtool.tui.screens.board import BoardScreen
-    from pmtool.tui.screens.dashboard import DashboardScreen
     from pmtool.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TaskDetail
     from pmtool.tui.screens.editor import TaskEditor
-    from pmtool.tui.screens.sprints import SprintsScreen
     from pmtool.tui.widgets.table import TaskTable
 
+    screens = [(place.label, list(getattr(place.load(), "BINDINGS", []))) for place in PLACES]
     return [
-        (SCREEN_PLACES["dashboard"], DashboardScreen.BINDINGS),
-        (SCREEN_PLACES["board"], BoardScreen.BINDINGS),
-        (SCREEN_PLACES["backlog"], BacklogScreen.BINDINGS),
-        (SCREEN_PLACES["sprints"], SprintsScreen.BINDINGS),
+        *screens,
         ("Task lists", TaskTable.BINDINGS),
         ("Task form", TaskEditor.BINDINGS),
         ("Task details", TaskDetail.BINDINGS),

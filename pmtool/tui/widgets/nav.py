@@ -5,12 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-SCREENS = (
-    ("dashboard", "1", "Dashboard"),
-    ("board", "2", "Board"),
-    ("backlog", "3", "Backlog"),
-    ("sprints", "4", "Sprints"),
-)
+from pmtool.tui.places import PLACES
 
 
 class NavBar(Static):
@@ -44,9 +39,10 @@ class NavBar(Static):
             return
         self._shown = (project, detail)
         parts = [Content.from_markup(" [b]pmtool[/b] "), Content.styled(f"{project} ", "bold")]
-        for mode, key, label in SCREENS:
-            style = "reverse bold" if mode == self.current else ""
-            tab = Content.from_markup(f"[@click=app.go('{mode}')]{key} {label}[/]").stylize(style)
+        for place in PLACES:
+            style = "reverse bold" if place.mode == self.current else ""
+            link = f"[@click=app.go('{place.mode}')]{place.key} {place.label}[/]"
+            tab = Content.from_markup(link).stylize(style)
             parts.extend([Content(" "), tab, Content(" ")])
         parts.append(Content.from_markup("  [@click=app.help]? help[/]"))
         if detail:
