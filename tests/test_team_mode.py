@@ -180,6 +180,7 @@ def test_a_read_only_supervisor_account_reads_everything_and_changes_nothing(
             assert refused_write.returncode == 1, refused_write.stderr
             assert refused_write.stderr.startswith("Error: ")
             assert "permission denied" in refused_write.stderr
+            assert "(this login may only read); nothing was changed" in refused_write.stderr
             assert "Traceback" not in refused_write.stderr
             assert server_rows(url, "task") == before
         finally:

@@ -378,6 +378,11 @@ def _postgres_unit(location: DatabaseLocation, *, actor: str, summary: str) -> I
             connection.commit()
         except psycopg.errors.IntegrityError as exc:
             raise Conflict(f"refused by the database: {_first_line(exc)}") from exc
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StorageError(
+                f"cannot write {location.describe()}: {_first_line(exc)}"
+                " (this login may only read); nothing was changed"
+            ) from exc
         except psycopg.Error as exc:
             if isinstance(exc, PmError):
                 raise
