@@ -151,6 +151,11 @@ def upgrade_with_backup(location: DatabaseLocation) -> tuple[str | None, str, Pa
     if location.path is not None:
         stamp = clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
         backup_path = location.path.with_name(f"{location.path.name}.{revision}-{stamp}.bak")
+        attempt = 1
+        while os.path.lexists(backup_path):  # an upgrade interrupted this very second
+            attempt += 1
+            name = f"{location.path.name}.{revision}-{stamp}-{attempt}.bak"
+            backup_path = location.path.with_name(name)
         backup_to(location, backup_path)
     upgrade(location)
     return revision, schema.HEAD_REVISION, backup_path
