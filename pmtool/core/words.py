@@ -171,3 +171,7 @@ def approval_kind(word: str) -> ApprovalKind | None:
     if text in APPROVAL_KINDS:
         return text
     return APPROVAL_KIND_ALIASES.get(text)
+
+
+# The status in which work starts: approval gates close it and every later column.
+IN_PROGRESS_STATUS: Final = "in_progress"

@@ -72,9 +72,16 @@ def state_phrase(approval: Row, today: date) -> str:
         return f"expired (valid until {as_date(approval['valid_until'])})"
     if status == "approved" and start is not None and start > today:
         return f"approved, valid from {start}"
-    if status == "approved_with_conditions":
-        return "approved with conditions not yet all met"
-    return status.replace("_", " ")
+    return _PHRASES.get(status, status.replace("_", " "))
+
+
+_PHRASES = {
+    "draft": "still a draft",
+    "submitted": "submitted, not decided yet",
+    "clarification_requested": "waiting for a clarification",
+    "approved_with_conditions": "approved with conditions not yet all met",
+    "resubmission_requested": "sent back for resubmission",
+}
 
 
 def needed_kinds(labels: Iterable[str]) -> dict[str, str]:
