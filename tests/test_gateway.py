@@ -298,6 +298,8 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["approval", "list", "--expiring", "60d"],
+    ["approval", "report"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -319,6 +321,13 @@ WRITE_COMMANDS = [
     ["sprint", "edit", "Sprint 2", "--goal", "Ship"],
     ["sprint", "close", "current", "--carry-over", "Sprint 2"],
     ["sprint", "start", "Sprint 2"],
+    ["approval", "add", "ethics", "--body", "EC"],
+    ["approval", "submit", "1", "--ref", "EA1/1/26"],
+    ["approval", "decide", "1", "conditional", "--valid-until", "+1y", "--condition", "C"],
+    ["approval", "condition", "met", "1", "1", "--evidence", "Letter"],
+    ["approval", "show", "1"],
+    ["task", "edit", "PM-1", "--requires", "1", "--label", "needs:ethics"],
+    ["task", "move", "PM-1", "in_progress"],
 ]
 
 _PROBE = """

@@ -207,7 +207,11 @@ def _days(count: int) -> str:
 
 
 def _name(row: Row) -> str:
-    return f"{words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} #{row['id']} {row['title']}"
+    """``ethics vote #1 'ICU sepsis cohort'``, or ``DPIA #3`` when the title is the kind."""
+    kind = words.APPROVAL_KIND_NAMES.get(row["kind"], row["kind"])
+    if row["title"].strip().lower() == kind.lower():
+        return f"{kind} #{row['id']}"
+    return f"{kind} #{row['id']} '{row['title']}'"
 
 
 def _granted(reader: Reader, project_id: int) -> list[Row]:
@@ -347,7 +351,8 @@ def countdown(row: Row, today: date) -> str:
         return f"expired {_days((today - until).days)} ago"
     if row["status"] in words.APPROVAL_EXPIRING_STATUSES and until is not None:
         left = (until - today).days
-        return "expires today" if left == 0 else f"expires in {_days(left)}"
+        when = "expires today" if left == 0 else f"expires in {_days(left)}"
+        return f"{status.replace('_', ' ')}, {when}"
     return status.replace("_", " ")
 
 
