@@ -234,10 +234,20 @@ def project_task_blockers(reader: Reader, project_id: int, today: date) -> dict[
 
 
 def short_reason(found: list[Row]) -> str:
-    """The blockers in a few words for a board card: ``ethics vote: still a draft``."""
+    """The blockers in a few words for a board card: ``ethics #4 conditional``."""
     parts = []
     for blocker in found:
-        kind = APPROVAL_KIND_NAMES.get(blocker["kind"], "approval")
-        state = "none recorded" if blocker["status"] == MISSING else blocker["status"]
-        parts.append(f"{kind} {state.replace('_', ' ')}")
+        name = blocker["kind"] or "approval"
+        if blocker["approval_id"] is not None:
+            name += f" #{blocker['approval_id']}"
+        state = _SHORT_STATES.get(blocker["status"], blocker["status"].replace("_", " "))
+        parts.append(f"{name} {state}")
     return "; ".join(parts)
+
+
+_SHORT_STATES = {
+    MISSING: "missing",
+    "approved_with_conditions": "conditional",
+    "clarification_requested": "clarifying",
+    "resubmission_requested": "to resubmit",
+}

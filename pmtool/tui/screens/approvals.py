@@ -31,7 +31,7 @@ APPROVAL_COLUMNS = (
     TableColumn("group_label", "GROUP", 15, drop_order=1),
     TableColumn("key", "#", 3, align_right=True),
     TableColumn("kind", "KIND", 11, drop_order=2),
-    TableColumn("countdown", "STATE", 30),
+    TableColumn("state_short", "STATE", 26),
     TableColumn("title", "TITLE", 0),
     TableColumn("conditions_shown", "CONDITIONS", 10, drop_order=3),
 )
@@ -120,6 +120,7 @@ class ApprovalsScreen(DataScreen):
         for row in message.rows:
             row["group_label"] = row["group"] if row["group"] != previous else ""
             previous = row["group"]
+            row["state_short"] = short_state(row)
             # Expired rows in the table's "overdue" colour.
             row["due"] = row["valid_until"] if row["status"] == "expired" else None
         self.rows, self.details = message.rows, message.details
@@ -128,6 +129,24 @@ class ApprovalsScreen(DataScreen):
         table.set_rows(message.rows)
         self._show_detail()
         self.painted()
+
+    @on(TaskTable.Opened)
+    def _opened(self, message: TaskTable.Opened) -> None:
+        """Enter: the next step of the selected approval's state machine."""
+        record = self.current
+        if record is None:
+            return
+        step = {
+            "draft": self.action_submit,
+            "submitted": self.action_review,
+            "clarification_requested": self.action_review,
+            "under_review": self.action_decide,
+            "approved_with_conditions": self.action_condition_met,
+        }.get(record["stored_status"])
+        if step is None:
+            self.notify(f"Approval {record['id']}: {record['state']}; nothing to do here.")
+            return
+        step()
 
     @on(TaskTable.Highlighted)
     def _highlighted(self, message: TaskTable.Highlighted) -> None:
@@ -271,6 +290,18 @@ class ApprovalsScreen(DataScreen):
         self.app.push_screen(
             ChoiceDialog(f"Which condition of approval {record['id']} is met?", options), chosen
         )
+
+
+def short_state(row: dict[str, Any]) -> str:
+    """The state in a few words for the table: ``conditional, 718 days left``."""
+    if row["status"] == "expired":
+        return f"expired {-row['days_left']} days ago"
+    words = {"approved_with_conditions": "conditional"}.get(row["status"], row["status"])
+    words = words.replace("_", " ")
+    if row["days_left"] is not None:
+        left = row["days_left"]
+        return f"{words}, {'ends today' if left == 0 else f'{left} days left'}"
+    return words
 
 
 def detail_text(record: dict[str, Any]) -> Text:

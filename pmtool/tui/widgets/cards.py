@@ -313,8 +313,8 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         meta = " · ".join(meta_parts)
         if overdue:
             meta = f"due {due[5:]} · {meta}" if meta else f"due {due}"
-        if gate:
-            meta = f"🔒 {gate}"
+        if gate:  # the lock is by the key; the reason takes the meta line
+            meta = gate
         meta_line = fit(meta, inner)
         meta_line_style = (
             base + self._style("card--overdue", partial=True) if overdue else meta_style
