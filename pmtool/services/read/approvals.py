@@ -207,11 +207,8 @@ def _days(count: int) -> str:
 
 
 def _name(row: Row) -> str:
-    """``ethics vote #1 'ICU sepsis cohort'``, or ``DPIA #3`` when the title is the kind."""
-    kind = str(words.APPROVAL_KIND_NAMES.get(row["kind"], row["kind"]))
-    if row["title"].strip().lower() == kind.lower():
-        return f"{kind} #{row['id']}"
-    return f"{kind} #{row['id']} '{row['title']}'"
+    """``ethics vote #1``: short enough for a status line; `approval show` has the rest."""
+    return f"{words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} #{row['id']}"
 
 
 def _granted(reader: Reader, project_id: int) -> list[Row]:
