@@ -761,3 +761,25 @@ def test_adding_gated_work_straight_into_progress_is_refused(dated: Invoke, db_p
         )
     )
     assert count(db_path, "task") == 1
+
+
+def test_json_fields_doc_lists_exactly_the_printed_fields(vote: Invoke):
+    from test_docs import _documented_fields
+
+    ok(vote("approval", "decide", "1", "conditional", "--condition", "C"))
+    ok(vote("approval", "amendment", "add", "1", "More sites"))
+    ok(vote("approval", "incident", "add", "1", "Late deletion", "--on", "2026-11-20"))
+    documented = _documented_fields()
+    listed = rows(vote)[0]
+    assert list(listed) == documented["Approval"]
+    assert list(listed)[:4] == APPROVAL_FIELDS  # the fixed fields of the contract
+    shown = json.loads(ok(vote("approval", "show", "1", "--format", "json")))
+    assert list(shown) == documented["Approval"] + documented["Approval detail"]
+    for heading, command in (
+        ("Approval condition", "condition"),
+        ("Approval amendment", "amendment"),
+        ("Approval incident", "incident"),
+    ):
+        [child] = json.loads(ok(vote("approval", command, "list", "1", "--format", "json")))
+        assert list(child) == documented[heading], heading
+    assert list(shown["condition_list"][0]) == documented["Approval condition"]
