@@ -783,3 +783,40 @@ def test_json_fields_doc_lists_exactly_the_printed_fields(vote: Invoke):
         [child] = json.loads(ok(vote("approval", command, "list", "1", "--format", "json")))
         assert list(child) == documented[heading], heading
     assert list(shown["condition_list"][0]) == documented["Approval condition"]
+
+
+def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
+    """services.read.gates: what a thesis milestone or git sync asks before work starts."""
+    from datetime import date
+
+    from pmtool.services.read import gates
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    granted(dated, "exemption", "2027-12-31")  # 1: opens needs:ethics too
+    granted(dated, "dua", "2026-12-31")  # 2: expires at the end of the year
+    ok(dated("approval", "add", "dpia", "--body", "DPO"))  # 3: a draft
+    ok(dated("project", "add", "OT", "Other"))
+    ok(dated("-p", "OT", "approval", "add", "dua", "--body", "Other DIZ"))  # 4: elsewhere
+    with reading(resolve_location(str(db_path))) as reader:
+        assert gates.in_force_kinds(reader, 1, date(2026, 11, 29)) == {"exemption", "ethics", "dua"}
+        assert gates.in_force_kinds(reader, 1, date(2027, 1, 1)) == {"exemption", "ethics"}
+        assert gates.in_force_kinds(reader, 2, date(2026, 11, 29)) == set()
+        found = gates.blockers(
+            reader,
+            1,
+            labels=["needs:ethics", "needs:DUA", "needs:dpia", "needs:review", "data"],
+            required_approval_ids=[2, 3],
+            today=date(2027, 1, 1),
+        )
+    assert [(b["approval_id"], b["kind"], b["status"], b["label"]) for b in found] == [
+        (2, "dua", "expired", "needs:DUA"),
+        (3, "dpia", "draft", "needs:dpia"),
+        (2, "dua", "expired", None),
+        (3, "dpia", "draft", None),
+    ]
+    assert list(found[0]) == list(gates.BLOCKER_FIELDS)
+    assert found[0]["reason"] == (
+        "needs:DUA: approval 2 (data-use agreement 'Data-use agreement') is expired "
+        "(valid until 2026-12-31)"
+    )
