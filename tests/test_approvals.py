@@ -820,3 +820,55 @@ def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
         "needs:DUA: approval 2 (data-use agreement 'Data-use agreement') is expired "
         "(valid until 2026-12-31)"
     )
+
+
+def _records(db_path: Path) -> dict[str, list[tuple]]:
+    """The approval tables and settings, without the columns every write moves on."""
+    found = {}
+    for table in ("approval", "approval_condition", "approval_amendment", "approval_incident",
+                  "task_approval", "setting"):  # fmt: skip
+        columns = [row[1] for row in query(db_path, f"PRAGMA table_info({table})")]
+        kept = [c for c in columns if c not in ("version", "updated_at")]
+        found[table] = query(db_path, f"SELECT {', '.join(kept)} FROM {table} ORDER BY 1")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("setup", "command"),
+    [
+        ([], ["add", "dua", "--body", "DIZ"]),
+        ([], ["review", "1"]),
+        ([["review", "1"]], ["clarify", "1", "--question", "Why?"]),
+        ([], ["withdraw", "1"]),
+        ([["decide", "1", "resubmit"]], ["resubmit", "1"]),
+        ([["decide", "1", "approved"]], ["suspend", "1", "--reason", "Audit"]),
+        ([["decide", "1", "approved"]], ["close", "1"]),
+        ([["decide", "1", "approved", "--valid-until", "+1m"]],
+         ["renew", "1", "--valid-until", "+1y"]),
+        ([], ["edit", "1", "--title", "New", "--document", "a.pdf", "--ref", "none"]),
+        ([["decide", "1", "conditional", "--condition", "A"]], ["condition", "add", "1", "B"]),
+        ([["decide", "1", "approved"]], ["amendment", "add", "1", "More"]),
+        ([["decide", "1", "approved"], ["amendment", "add", "1", "More"]],
+         ["amendment", "submit", "1", "1"]),
+        ([["decide", "1", "approved"]], ["incident", "add", "1", "Leak", "--on", "today"]),
+        ([["decide", "1", "approved"], ["incident", "add", "1", "Leak", "--on", "today"]],
+         ["incident", "reported", "1", "1"]),
+        ([], ["reminders", "30"]),
+    ],
+)  # fmt: skip
+def test_undo_reverts_every_approval_command(vote: Invoke, db_path: Path, setup, command):
+    for step in setup:
+        ok(vote("approval", *step))
+    before = _records(db_path)
+    ok(vote("approval", *command))
+    assert _records(db_path) != before
+    ok(vote("undo"))
+    assert _records(db_path) == before
+
+
+def test_not_required_is_undone(dated: Invoke, db_path: Path):
+    ok(dated("approval", "add", "dpia", "--body", "DPO"))
+    before = _records(db_path)
+    ok(dated("approval", "not-required", "1", "--reason", "Small anonymised set"))
+    ok(dated("undo"))
+    assert _records(db_path) == before
