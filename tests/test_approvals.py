@@ -872,3 +872,25 @@ def test_not_required_is_undone(dated: Invoke, db_path: Path):
     ok(dated("approval", "not-required", "1", "--reason", "Small anonymised set"))
     ok(dated("undo"))
     assert _records(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("steps", "before"),
+    [([], "draft"), ([["submit", "1", "--ref", "R"]], "submitted"),
+     ([["submit", "1", "--ref", "R"], ["review", "1"]], "under review")],
+)  # fmt: skip
+def test_withdraw_from_draft_submitted_or_under_review(dated: Invoke, steps, before):
+    ok(dated("approval", "add", "ethics", "--body", "EC"))
+    for step in steps:
+        ok(dated("approval", *step))
+    assert ok(dated("approval", "withdraw", "1")) == f"Approval 1: {before} -> withdrawn\n"
+
+
+def test_no_withdrawal_while_a_clarification_is_pending(vote: Invoke, db_path: Path):
+    ok(vote("approval", "review", "1"))
+    ok(vote("approval", "clarify", "1"))
+    before = dump(db_path)
+    refused(vote("approval", "withdraw", "1"), 1,
+            "from clarification_requested it can go to: under_review")  # fmt: skip
+    refused(vote("approval", "decide", "1", "approved"), 1, "it cannot become approved")
+    assert dump(db_path) == before
