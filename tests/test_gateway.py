@@ -208,11 +208,11 @@ def test_undo_refuses_what_it_cannot_replay(workspace: Invoke, db_path: Path):
     execute(
         db_path,
         "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new) "
-        f"VALUES ({command_id}, '2026-11-27 10:00:00.000000', 'tester', 'approval', '1', "
+        f"VALUES ({command_id}, '2026-11-27 10:00:00.000000', 'tester', 'gadget', '1', "
         "'create', 'kind', '\"ethics\"')",
     )
     before = dump(db_path)
-    refused(workspace("undo"), 1, "cannot undo", "approval", "nothing was changed")
+    refused(workspace("undo"), 1, "cannot undo", "gadget", "nothing was changed")
     assert dump(db_path) == before
 
 
@@ -262,7 +262,9 @@ def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
     finally:
         connection.close()
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
-    assert "Upgraded schema 0001 -> 0002" in ok(run("db", "upgrade"))
+    from pmtool.storage.schema import HEAD_REVISION
+
+    assert f"Upgraded schema 0001 -> {HEAD_REVISION}" in ok(run("db", "upgrade"))
     assert query(db_path, "SELECT version FROM task") == [(1,)]
     assert ok(run("task", "move", "PM-1", "todo")) == "PM-1: backlog -> todo\n"
     assert ok(run("task", "add", "New task")) == "PM-2\n"
@@ -291,6 +293,8 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["approval", "list", "--expiring", "60d"],
+    ["approval", "report"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -312,6 +316,13 @@ WRITE_COMMANDS = [
     ["sprint", "edit", "Sprint 2", "--goal", "Ship"],
     ["sprint", "close", "current", "--carry-over", "Sprint 2"],
     ["sprint", "start", "Sprint 2"],
+    ["approval", "add", "ethics", "--body", "EC"],
+    ["approval", "submit", "1", "--ref", "EA1/1/26"],
+    ["approval", "decide", "1", "conditional", "--valid-until", "+1y", "--condition", "C"],
+    ["approval", "condition", "met", "1", "1", "--evidence", "Letter"],
+    ["approval", "show", "1"],
+    ["task", "edit", "PM-1", "--requires", "1", "--label", "needs:ethics"],
+    ["task", "move", "PM-1", "in_progress"],
 ]
 
 _PROBE = """

@@ -214,3 +214,24 @@ def column(reader: Reader, project_id: int, status: str) -> Row:
 def _project_key(reader: Reader, project_id: int) -> str:
     found = reader.tuples("SELECT key FROM project WHERE id = :id", {"id": project_id})
     return str(found[0][0]) if found else "the project"
+
+
+def approval(reader: Reader, wanted: str | int) -> Row:
+    """An approval by its number (``3`` or ``#3``), with its project's key added."""
+    number = approval_number(wanted)
+    found = reader.rows(
+        "SELECT a.*, p.key AS project_key, p.archived_at AS project_archived_at "
+        "FROM approval a JOIN project p ON p.id = a.project_id WHERE a.id = :id",
+        {"id": number},
+    )
+    if not found:
+        raise NotFound(f"no approval {number} (`pmtool approval list` shows them)")
+    return found[0]
+
+
+def approval_number(wanted: str | int) -> int:
+    """The number of an approval as typed (``3`` or ``#3``), without looking it up."""
+    text = str(wanted).strip().lstrip("#")
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInput(f"an approval is named by its number, e.g. 3 (got {str(wanted)!r})")
+    return int(text)
