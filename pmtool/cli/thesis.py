@@ -721,26 +721,44 @@ def milestone_done(
     force: bool,
     reason: str | None,
 ) -> None:
-    """Mark a milestone done. Refused while a milestone it comes after is open or an
-    approval it needs is not in force; --force --reason overrides (audited).
+    """Mark a milestone done (or a range such as 1-8, in order). Refused while a milestone
+    it comes after is open or an approval it needs is not in force; --force --reason
+    overrides (audited).
 
     \b
     Example:
       pmtool thesis milestone done 3 data-access
+      pmtool thesis milestone done 3 1-8 --on 2027-01-04
     """
     from pmtool.services import resolve
     from pmtool.services import thesis as theses
 
     if force and not (reason and reason.strip()):
         raise click.UsageError("--force needs --reason (it is recorded in the trail)")
+    first, _, last = milestone.partition("-")
+    wanted = (
+        [str(n) for n in range(int(first), int(last) + 1)]
+        if first.isdigit() and last.isdigit()
+        else [milestone]
+    )
+    finished = []
     with app.writing() as gw:
         record = resolve.thesis(gw.reader, thesis_ref)
-        target = resolve.thesis_milestone(gw.reader, record, milestone)
-        done = theses.complete_milestone(gw, record, target, on=on, force=force, reason=reason)
-    forced = " (forced: recorded with the reason)" if done["forced"] else ""
-    click.echo(
-        f"Milestone {target['position']} done on {done['done_on']}: {target['title']}{forced}"
-    )
+        for ref in wanted:  # in order: each may wait for the one before
+            target = resolve.thesis_milestone(gw.reader, record, ref)
+            finished.append(
+                (
+                    target,
+                    theses.complete_milestone(
+                        gw, record, target, on=on, force=force, reason=reason
+                    ),
+                )
+            )
+    for target, done in finished:
+        forced = " (forced: recorded with the reason)" if done["forced"] else ""
+        click.echo(
+            f"Milestone {target['position']} done on {done['done_on']}: {target['title']}{forced}"
+        )
 
 
 @thesis_milestone.command("reopen")

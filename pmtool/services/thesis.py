@@ -552,11 +552,10 @@ def add_dependency(gw: Gateway, thesis: Row, milestone: Row, before: Row) -> Non
     edges = dependency_edges(gw.reader, thesis["id"])
     if before["id"] in edges.get(milestone["id"], set()):
         raise Refused(f"milestone {milestone['position']} depends on {before['position']} already")
-    edges.setdefault(milestone["id"], set()).add(before["id"])
-    cycle = thesis_plan.find_cycle(edges)
-    if cycle:
+    chain = _path(edges, before["id"], milestone["id"])
+    if chain:
         positions = _positions(gw.reader, thesis["id"])
-        path = " -> ".join(str(positions[node]) for node in cycle)
+        path = " -> ".join(str(positions[node]) for node in [milestone["id"], *chain])
         raise Refused(
             f"milestone {milestone['position']} cannot depend on {before['position']}: "
             f"that makes a circle ({path}, each after the next)"
@@ -565,6 +564,24 @@ def add_dependency(gw: Gateway, thesis: Row, milestone: Row, before: Row) -> Non
         "thesis_milestone_dependency",
         {"milestone_id": milestone["id"], "depends_on_id": before["id"]},
     )
+
+
+def _path(edges: dict[int, set[int]], start: int, goal: int) -> list[int]:
+    """The chain of "comes after" edges from ``start`` to ``goal`` ([] when none)."""
+    came_from: dict[int, int | None] = {start: None}
+    waiting = [start]
+    while waiting:
+        node = waiting.pop(0)
+        if node == goal:
+            chain = [node]
+            while (previous := came_from[chain[-1]]) is not None:
+                chain.append(previous)
+            return chain[::-1]
+        for before in sorted(edges.get(node, ())):
+            if before not in came_from:
+                came_from[before] = node
+                waiting.append(before)
+    return []
 
 
 def remove_dependency(gw: Gateway, milestone: Row, before: Row) -> None:

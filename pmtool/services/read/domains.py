@@ -42,6 +42,19 @@ def register_attention_sources() -> None:
     attention.register_attention("sprint_ending", attention.sprints_ending)
     attention.register_attention("wip_exceeded", attention.wip_exceeded)
 
+    # Theses linked to the project (docs/thesis.md).
+    from pmtool.services.read import thesis
+
+    linked_theses = attention.table_has_rows("thesis")
+    attention.register_attention(
+        "thesis_milestone_overdue", thesis.overdue_milestones, present=linked_theses
+    )
+    attention.register_attention("thesis_deadline", thesis.deadlines_near, present=linked_theses)
+    attention.register_attention(
+        "thesis_meeting_missed", thesis.meetings_missed, present=linked_theses
+    )
+    attention.register_attention("thesis_at_risk", thesis.theses_at_risk, present=linked_theses)
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -51,3 +64,14 @@ def register_panels() -> None:
 
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
+
+    # Theses linked to the project, riskiest first.
+    from pmtool.services.read import attention, thesis
+
+    dashboard.register_panel(
+        "theses",
+        "Theses",
+        thesis.panel_rows,
+        present=attention.table_has_rows("thesis"),
+        empty_text="No thesis in progress.",
+    )

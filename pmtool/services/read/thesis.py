@@ -600,17 +600,21 @@ def overdue_milestones(reader: Reader, project_id: int, today: date) -> list[Row
         "'submitted') ORDER BY m.due_date, t.id, m.position",
         {"p": project_id, "today": today.isoformat()},
     )
-    return [
-        item(
-            key,
-            "thesis_milestone_overdue",
-            "late",
-            f"thesis {thesis_id}#{position}",
-            f"{student}: {title} is {(today - _day(due)).days}d overdue",
-            due,
+    by_thesis: dict[int, list[Sequence[Any]]] = {}
+    for row in found:
+        by_thesis.setdefault(row[0], []).append(row)
+    items = []
+    for late in by_thesis.values():  # one item per thesis: thirty theses stay readable
+        thesis_id, student, position, title, due = late[0]
+        days = (today - _day(due)).days
+        if len(late) == 1:
+            text = f"{student}: #{position} {title} is {days}d overdue"
+        else:
+            text = f"{student}: {len(late)} milestones overdue, #{position} {title} {days}d"
+        items.append(
+            item(key, "thesis_milestone_overdue", "late", f"thesis {thesis_id}", text, due)
         )
-        for thesis_id, student, position, title, due in found
-    ]
+    return items
 
 
 def deadlines_near(reader: Reader, project_id: int, today: date) -> list[Row]:
