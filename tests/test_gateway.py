@@ -210,7 +210,7 @@ def test_undo_refuses_what_it_cannot_replay(workspace: Invoke, db_path: Path):
         # A row of a kind this pmtool does not know (a newer version wrote it).
         connection.execute(
             "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new) "
-            "VALUES (?, '2026-11-27 10:00:00.000000', 'tester', 'approval', '1', 'create', "
+            "VALUES (?, '2026-11-27 10:00:00.000000', 'tester', 'gadget', '1', 'create', "
             "'kind', '\"ethics\"')",
             (command_id,),
         )
@@ -218,7 +218,7 @@ def test_undo_refuses_what_it_cannot_replay(workspace: Invoke, db_path: Path):
     finally:
         connection.close()
     before = dump(db_path)
-    refused(workspace("undo"), 1, "cannot undo", "approval", "nothing was changed")
+    refused(workspace("undo"), 1, "cannot undo", "gadget", "nothing was changed")
     assert dump(db_path) == before
 
 
@@ -267,7 +267,9 @@ def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
     finally:
         connection.close()
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
-    assert "Upgraded schema 0001 -> 0002" in ok(run("db", "upgrade"))
+    from pmtool.storage.schema import HEAD_REVISION
+
+    assert f"Upgraded schema 0001 -> {HEAD_REVISION}" in ok(run("db", "upgrade"))
     assert query(db_path, "SELECT version FROM task") == [(1,)]
     assert ok(run("task", "move", "PM-1", "todo")) == "PM-1: backlog -> todo\n"
     assert ok(run("task", "add", "New task")) == "PM-2\n"

@@ -96,7 +96,7 @@ def test_the_default_plan_is_the_domain_table():
          "the id 'a' is used twice"),
         ('[[milestone]]\nid="a"\ntitle="A"\nweek=1\nafter=["x"]\n', "after unknown 'x'"),
         ('[[milestone]]\nid="a"\ntitle="A"\nweek=-60\n', "outside weeks -52.."),
-        ('[[milestone]]\nid="a"\ntitle="A"\nweek=3\nneeds=["vote"]\n', "unknown approval kind"),
+        ('[[milestone]]\nid="a"\ntitle="A"\nweek=3\nneeds=["nonsense"]\n', "unknown approval kind"),
         ('[[milestone]]\nid="a"\ntitle="A"\nweek=5\n[[milestone]]\nid="b"\ntitle="B"\nweek=2\n'
          'after=["a"]\n', "which is due later"),
         ('weeks=20\n[[milestone]]\nid="submission"\ntitle="S"\nweek=26\n', "must be at week 20"),
@@ -411,8 +411,8 @@ def test_add_edit_and_move_milestones(planned: Invoke):
     assert out == "Milestone 20 (second-data-delivery) of thesis 1, due 2027-02-15\n"
     added = milestones(planned)[19]
     assert (added["after"], added["needs"], added["critical"]) == ([9], ["dua"], False)
-    refused(planned("thesis", "milestone", "add", "1", "X", "--due", "+1w", "--needs", "vote"),
-            2, "unknown approval kind 'vote'")  # fmt: skip
+    refused(planned("thesis", "milestone", "add", "1", "X", "--due", "+1w", "--needs", "nonsense"),
+            2, "unknown approval kind 'nonsense'")  # fmt: skip
     ok(planned("thesis", "milestone", "move", "1", "midterm", "2027-02-08"))
     ok(
         planned(

@@ -70,6 +70,11 @@ def task() -> None:
 )
 @click.option("--status", help="Start in this status (default: backlog, or todo when in a sprint).")
 @click.option("--force", is_flag=True, help="Add even if the status is at its WIP limit.")
+@click.option(
+    "--reason",
+    type=DESCRIPTION,
+    help="With --force: why work starts past an approval gate (audited).",
+)
 @pass_app
 def task_add(
     app: AppContext,
@@ -85,6 +90,7 @@ def task_add(
     description: str | None,
     status: str | None,
     force: bool,
+    reason: str | None,
 ) -> None:
     """Add a task and print its key (a note on stderr if its sprint is over capacity).
 
@@ -104,6 +110,8 @@ def task_add(
     """
     from pmtool.services import batch, sprints, tasks
 
+    if reason is not None and not force:
+        raise click.UsageError("--reason goes with --force (it explains an override)")
     defaults: dict[str, Any] = {
         "points": points,
         "task_type": task_type,
@@ -129,7 +137,7 @@ def task_add(
     else:
         with app.writing() as gw:
             chosen = app.project_row(gw.reader)
-            created = tasks.add_task(gw, chosen, title, force=force, **defaults)
+            created = tasks.add_task(gw, chosen, title, force=force, reason=reason, **defaults)
             warning = sprints.over_capacity(gw, created["sprint_id"])
         click.echo(created["key"])
     if warning:
@@ -272,6 +280,20 @@ def _optional_text(value: str | None) -> Any:
 @click.option("--sprint", metavar="NAME", help="Move to this sprint, or 'none' for the backlog.")
 @click.option("--parent", metavar="KEY-N", help="Parent task, or 'none'.")
 @click.option(
+    "--requires",
+    "requires",
+    multiple=True,
+    metavar="ID",
+    help="Require this approval in force before the work starts or finishes (repeatable).",
+)
+@click.option(
+    "--drop-requires",
+    "drop_requires",
+    multiple=True,
+    metavar="ID",
+    help="No longer require this approval.",
+)
+@click.option(
     "--if-version",
     "expected_version",
     type=click.IntRange(min=1, max=2**62),
@@ -293,6 +315,8 @@ def task_edit(
     due: Any,
     sprint: str | None,
     parent: str | None,
+    requires: tuple[str, ...],
+    drop_requires: tuple[str, ...],
     expected_version: int | None,
 ) -> None:
     """Change fields of one or more tasks (one undo step for all of them).
@@ -305,8 +329,9 @@ def task_edit(
       pmtool task edit PM-3 --points 5 --assignee Lena --label imaging
       pmtool task edit PM-4 PM-5 --sprint "Sprint 3"
       pmtool task edit PM-3 --title "Freeze cohort v2" --if-version 4
+      pmtool task edit PM-7 --requires 2    # gated until approval 2 is in force
     """
-    from pmtool.services import resolve, sprints, tasks
+    from pmtool.services import approvals, resolve, sprints, tasks
 
     changes = {
         "title": title,
@@ -321,7 +346,8 @@ def task_edit(
         "sprint": _optional_text(sprint),
         "parent": _optional_text(parent),
     }
-    if all(value is None or value == [] for value in changes.values()):
+    nothing = all(value is None or value == [] for value in changes.values())
+    if nothing and not requires and not drop_requires:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     if expected_version is not None and len(keys) > 1:
         raise click.UsageError("--if-version applies to one task at a time")
@@ -329,7 +355,12 @@ def task_edit(
         edited = []
         for key in keys:
             row = resolve.task(gw.reader, key)
-            tasks.edit_task(gw, row, expected_version=expected_version, **changes)
+            if not nothing:
+                tasks.edit_task(gw, row, expected_version=expected_version, **changes)
+            for wanted in requires:
+                approvals.require(gw, row, resolve.approval(gw.reader, wanted))
+            for wanted in drop_requires:
+                approvals.drop_requirement(gw, row, resolve.approval_number(wanted))
             edited.append(row)
         warning = sprints.over_capacity(gw, edited[-1]["sprint_id"]) if sprint else None
     click.echo(f"Updated {', '.join(row['key'] for row in edited)}")
@@ -340,22 +371,41 @@ def task_edit(
 @task.command("move")
 @click.argument("keys", nargs=-1, required=True, metavar="KEY-N...")
 @click.argument("status")
-@click.option("--force", is_flag=True, help="Move past a WIP limit (recorded in the audit trail).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Move past a WIP limit or, with --reason, an approval gate (audited).",
+)
+@click.option(
+    "--reason",
+    type=DESCRIPTION,
+    help="Why gated work moves although a required approval is not in force (audited).",
+)
 @pass_app
-def task_move(app: AppContext, keys: tuple[str, ...], status: str, force: bool) -> None:
+def task_move(
+    app: AppContext, keys: tuple[str, ...], status: str, force: bool, reason: str | None
+) -> None:
     """Move tasks to STATUS (one undo step). Shows the definition of done on 'done'.
+
+    Work that requires approvals (labels such as needs:ethics, `task edit --requires`)
+    cannot move to in_progress or later while one of them is not in force; the refusal
+    names the approval and its state. --force --reason TEXT overrides, recorded in
+    `pmtool log`.
 
     \b
     Example:
       pmtool task move PM-3 in_progress
       pmtool task move PM-3 PM-4 done
+      pmtool task move PM-7 in_progress --force --reason "DPO cleared the pilot by email"
     """
     from pmtool.services import tasks
 
     if not keys:
         raise click.UsageError("give at least one task key before the status")
+    if reason is not None and not force:
+        raise click.UsageError("--reason goes with --force (it explains an override)")
     with app.writing() as gw:
-        results = tasks.move_tasks(gw, keys, status, force=force)
+        results = tasks.move_tasks(gw, keys, status, force=force, reason=reason)
     for result in results:
         click.echo(f"{result.key}: {result.old_status} -> {result.new_status}")
     checklist = results[0].definition_of_done if results else []

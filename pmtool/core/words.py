@@ -56,6 +56,125 @@ MAX_POINTS = 1000
 PROJECT_KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
 DEFAULT_PROJECT_SETTING = "default_project"
 
+# --- approvals (issue 8) ---------------------------------------------------------------------
+# Kinds of approval record, as typed on the command line and stored.
+ApprovalKind = Literal["ethics", "exemption", "dpia", "dpa", "dua", "data-access", "ehds-permit"]
+APPROVAL_KINDS: tuple[ApprovalKind, ...] = get_args(ApprovalKind)
+APPROVAL_KIND_NAMES: Final[dict[str, str]] = {
+    "ethics": "ethics vote",
+    "exemption": "exemption certificate",
+    "dpia": "DPIA",
+    "dpa": "data processing agreement",
+    "dua": "data-use agreement",
+    "data-access": "data-access decision",
+    "ehds-permit": "EHDS data permit",
+}
+# Other words users type for a kind (also after `needs:` in a label).
+APPROVAL_KIND_ALIASES: Final[dict[str, ApprovalKind]] = {
+    "ethics-vote": "ethics",
+    "vote": "ethics",
+    "irb": "ethics",
+    "exemption-certificate": "exemption",
+    "data-processing-agreement": "dpa",
+    "data-use": "dua",
+    "data-use-agreement": "dua",
+    "dsa": "dua",
+    "uac": "data-access",
+    "access": "data-access",
+    "ehds": "ehds-permit",
+    "data-permit": "ehds-permit",
+}
+# A gate `needs:ethics` also opens with a documented exemption: the "no vote needed" record.
+APPROVAL_KIND_SATISFIES: Final[dict[str, frozenset[str]]] = {"exemption": frozenset({"ethics"})}
+NEEDS_LABEL_PREFIX: Final = "needs:"
+
+ApprovalStatus = Literal[
+    "draft",
+    "submitted",
+    "under_review",
+    "clarification_requested",
+    "approved",
+    "approved_with_conditions",
+    "resubmission_requested",
+    "rejected",
+    "withdrawn",
+    "not_required",
+    "suspended",
+    "closed",
+]
+APPROVAL_STATUSES: tuple[ApprovalStatus, ...] = get_args(ApprovalStatus)
+# Derived, never stored: an approved record past its valid_until.
+EXPIRED: Final = "expired"
+# DOMAIN.md section 2: the transitions a command may make.
+APPROVAL_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
+    "draft": ("submitted", "withdrawn", "not_required"),
+    "submitted": ("under_review", "withdrawn"),
+    "under_review": (
+        "clarification_requested",
+        "approved",
+        "approved_with_conditions",
+        "resubmission_requested",
+        "rejected",
+        "withdrawn",
+    ),
+    "clarification_requested": ("under_review",),
+    "approved_with_conditions": ("approved",),
+    "resubmission_requested": ("draft",),
+    "approved": ("suspended", "closed"),
+    "suspended": (),
+    "rejected": (),
+    "withdrawn": (),
+    "not_required": (),
+    "closed": (),
+}
+# States in which a record opens its gates (approved ones only until valid_until).
+APPROVAL_IN_FORCE_STATUSES: Final = frozenset({"approved", "not_required"})
+# States whose expiry dates matter (reminders, `approval list --expiring`).
+APPROVAL_EXPIRING_STATUSES: Final = frozenset({"approved", "approved_with_conditions"})
+APPROVAL_OPEN_STATUSES: Final = frozenset(
+    {"draft", "submitted", "under_review", "clarification_requested", "resubmission_requested"}
+)
+# Outcomes of `approval decide`, and the state each leads to.
+DecisionOutcome = Literal["approved", "conditional", "resubmit", "rejected"]
+DECISION_OUTCOMES: tuple[DecisionOutcome, ...] = get_args(DecisionOutcome)
+OUTCOME_STATUS: Final[dict[str, str]] = {
+    "approved": "approved",
+    "conditional": "approved_with_conditions",
+    "resubmit": "resubmission_requested",
+    "rejected": "rejected",
+}
+DataForm = Literal["identifiable", "pseudonymised", "anonymised"]
+DATA_FORMS: tuple[DataForm, ...] = get_args(DataForm)
+ConditionStatus = Literal["open", "met"]
+CONDITION_STATUSES: tuple[ConditionStatus, ...] = get_args(ConditionStatus)
+AmendmentStatus = Literal["draft", "submitted", "approved", "rejected", "withdrawn"]
+AMENDMENT_STATUSES: tuple[AmendmentStatus, ...] = get_args(AmendmentStatus)
+AMENDMENT_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
+    "draft": ("submitted", "withdrawn"),
+    "submitted": ("approved", "rejected", "withdrawn"),
+    "approved": (),
+    "rejected": (),
+    "withdrawn": (),
+}
+IncidentKind = Literal["deviation", "incident", "breach"]
+INCIDENT_KINDS: tuple[IncidentKind, ...] = get_args(IncidentKind)
+# Reminder days before valid_until (a setting, DOMAIN.md: reminder tools remind at 60 and 15).
+APPROVAL_REMINDER_SETTING: Final = "approval_reminder_days"
+DEFAULT_APPROVAL_REMINDER_DAYS: Final = (60, 15)
+# Reports and conditions come up this many days ahead.
+APPROVAL_REPORT_NOTICE_DAYS: Final = 30
+
+
+def approval_kind(word: str) -> ApprovalKind | None:
+    """The kind a user's word names (a kind or an alias, any case), or None."""
+    text = word.strip().lower().replace("_", "-").replace(" ", "-")
+    if text in APPROVAL_KINDS:
+        return text
+    return APPROVAL_KIND_ALIASES.get(text)
+
+
+# The status in which work starts: approval gates close it and every later column.
+IN_PROGRESS_STATUS: Final = "in_progress"
 # --- Theses (docs/thesis.md) ---------------------------------------------------------------
 ThesisStatus = Literal[
     "planning", "registered", "in_progress", "submitted", "defended", "graded", "withdrawn"

@@ -34,3 +34,20 @@ __all__ = [
     "WorkflowColumn",
     "metadata",
 ]
+
+# Approvals (issue 8).
+from pmtool.models.approvals import (
+    Approval,
+    ApprovalAmendment,
+    ApprovalCondition,
+    ApprovalIncident,
+    TaskApproval,
+)
+
+__all__ += [
+    "Approval",
+    "ApprovalAmendment",
+    "ApprovalCondition",
+    "ApprovalIncident",
+    "TaskApproval",
+]

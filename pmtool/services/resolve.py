@@ -216,6 +216,27 @@ def _project_key(reader: Reader, project_id: int) -> str:
     return str(found[0][0]) if found else "the project"
 
 
+def approval(reader: Reader, wanted: str | int) -> Row:
+    """An approval by its number (``3`` or ``#3``), with its project's key added."""
+    number = approval_number(wanted)
+    found = reader.rows(
+        "SELECT a.*, p.key AS project_key, p.archived_at AS project_archived_at "
+        "FROM approval a JOIN project p ON p.id = a.project_id WHERE a.id = :id",
+        {"id": number},
+    )
+    if not found:
+        raise NotFound(f"no approval {number} (`pmtool approval list` shows them)")
+    return found[0]
+
+
+def approval_number(wanted: str | int) -> int:
+    """The number of an approval as typed (``3`` or ``#3``), without looking it up."""
+    text = str(wanted).strip().lstrip("#")
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInput(f"an approval is named by its number, e.g. 3 (got {str(wanted)!r})")
+    return int(text)
+
+
 def thesis(reader: Reader, wanted: str) -> Row:
     """A thesis by id (``3`` or ``#3``), or by the student's name: the full name, or an
     unambiguous prefix, first or last name (any case)."""

@@ -126,11 +126,14 @@ def add_task(
     description: str | None = None,
     status: str | None = None,
     force: bool = False,
+    reason: str | None = None,
 ) -> Row:
     """A new task; its key is the project's key and the next number, e.g. PM-7.
 
     ``project`` is the project row; its task counter is advanced in place, so a
-    batch can add many tasks with one lookup.
+    batch can add many tasks with one lookup. A task with ``needs:KIND`` labels that
+    starts in progress or done passes its approval gates like a move (``force`` and a
+    ``reason`` override them).
     """
     title = clean_text(title, "the title", words.MAX_TITLE_LENGTH)
     workflow = resolve.columns(gw.reader, project["id"])
@@ -163,8 +166,19 @@ def add_task(
         "created_at": now,
         "updated_at": now,
     }
+    key = f"{project['key']}-{values['number']}"
+    gate_override = check_gates(
+        gw,
+        {"project_id": project["id"], "key": key},
+        resolve.column(gw.reader, project["id"], status),
+        force=force,
+        reason=reason,
+        labels=json.loads(values["labels"]),
+    )
     _check_wip(gw, project, status, None, force)
     values["id"] = gw.insert("task", values)
+    if gate_override:
+        gw.note("task", values["id"], "gate_override", gate_override)
     gw.update(
         "project",
         project["id"],
@@ -291,12 +305,18 @@ class MoveResult(NamedTuple):
 
 
 def move_tasks(
-    gw: Gateway, keys: Iterable[str], status: str, *, force: bool = False
+    gw: Gateway,
+    keys: Iterable[str],
+    status: str,
+    *,
+    force: bool = False,
+    reason: str | None = None,
 ) -> list[MoveResult]:
-    """Move tasks to another column, within its WIP limit unless forced.
+    """Move tasks to another column, within its WIP limit and approval gates unless forced.
 
     The limit is checked for all of them together: three cards into a column with
-    room for two are refused, saying so.
+    room for two are refused, saying so. Forcing past an approval gate needs a
+    ``reason`` (see :func:`move_task`).
     """
     tasks = [resolve.task(gw.reader, key) for key in keys]
     results: list[MoveResult] = []
@@ -310,16 +330,25 @@ def move_tasks(
         if len(arriving) > 1 and not force:
             _check_wip(gw, project, target["name"], None, False, arriving=len(arriving))
     for task in tasks:
-        results.append(move_task(gw, task, status, force=force))
+        results.append(move_task(gw, task, status, force=force, reason=reason))
     return results
 
 
-def move_task(gw: Gateway, task: Row, status: str, *, force: bool = False) -> MoveResult:
-    """Move one task to another column, within the WIP limit unless forced."""
+def move_task(
+    gw: Gateway, task: Row, status: str, *, force: bool = False, reason: str | None = None
+) -> MoveResult:
+    """Move one task to another column, within the WIP limit unless forced.
+
+    Work that requires approvals (``needs:KIND`` labels, `task edit --requires`) cannot
+    start or finish while one of them is not in force; ``force`` with a ``reason``
+    overrides the gate, and the reason goes into the audit trail. Forcing past a WIP
+    limit alone needs no reason.
+    """
     project = resolve.project(gw.reader, task["project_key"])
     target = resolve.column(gw.reader, project["id"], status)
     old_status = task["status"]
     if target["name"] != old_status:
+        gate_override = check_gates(gw, task, target, force=force, reason=reason)
         override = _check_wip(gw, project, target["name"], task, force)
         _update_task(
             gw,
@@ -328,8 +357,63 @@ def move_task(gw: Gateway, task: Row, status: str, *, force: bool = False) -> Mo
         )
         if override:
             gw.note("task", task["id"], "wip_override", override)
+        if gate_override:
+            gw.note("task", task["id"], "gate_override", gate_override)
     checklist = definition_of_done(project) if target["is_done"] else []
     return MoveResult(task["key"], old_status, target["name"], checklist)
+
+
+def is_gated_column(gw: Gateway, project_id: int, column: Row) -> bool:
+    """Whether moving work into ``column`` starts or finishes it: a done column, or
+    in_progress and every column after it on the board."""
+    if column["is_done"]:
+        return True
+    workflow = resolve.columns(gw.reader, project_id)
+    started = [c["position"] for c in workflow if c["name"] == words.IN_PROGRESS_STATUS]
+    return bool(started) and column["position"] >= started[0]
+
+
+def check_gates(
+    gw: Gateway,
+    task: Row,
+    target: Row,
+    *,
+    force: bool = False,
+    reason: str | None = None,
+    labels: Iterable[str] | None = None,
+) -> str | None:
+    """Refuse to start or finish gated work while a required approval is not in force.
+
+    Returns the audit note to record when ``force`` and a ``reason`` override the gate.
+    ``labels`` stands in for the task's own labels (a task not written yet).
+    """
+    from pmtool.services.read import gates
+
+    if not is_gated_column(gw, task["project_id"], target):
+        return None
+    if labels is None:
+        found = gates.task_blockers(gw.reader, task, clock.today())
+    else:
+        found = gates.blockers(
+            gw.reader,
+            task["project_id"],
+            labels=labels,
+            required_approval_ids=(),
+            today=clock.today(),
+        )
+    if not found:
+        return None
+    reasons = "; ".join(blocker["reason"] for blocker in found)
+    key = task.get("key") or "the task"
+    if not force:
+        raise Refused(
+            f"{key} cannot move to {target['name']}: {reasons} "
+            "(--force --reason TEXT overrides, audited)"
+        )
+    if reason is None or not reason.strip():
+        raise InvalidInput(f"--force over an approval gate needs --reason TEXT ({key}: {reasons})")
+    cleaned = clean_text(reason, "the reason", words.MAX_TITLE_LENGTH)
+    return f"moved to {target['name']} over the gate ({reasons}); reason: {cleaned}"
 
 
 def definition_of_done(project: Row) -> list[str]:

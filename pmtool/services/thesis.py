@@ -638,7 +638,7 @@ def approval_blockers(reader: Reader, thesis: Row, needs: Sequence[str], today: 
     from pmtool.services.read.thesis import need_states
 
     return [
-        f"{state['need']}: {state['reason']}"
+        f"needs {state['need']}: {state['reason']}"
         for state in need_states(reader, thesis["project_id"], needs, today)
         if not state["met"]
     ]

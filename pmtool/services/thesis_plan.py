@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from pmtool.core.errors import InvalidInput, NotFound
+from pmtool.core.words import APPROVAL_KINDS, approval_kind
 from pmtool.resources import templates_dir
 
-# Approval kinds a milestone may need (the approvals domain's kinds, docs/approvals.md).
-APPROVAL_KINDS = ("ethics", "exemption", "dpia", "dpa", "dua", "data-access", "ehds-permit")
 # Milestone ids with a meaning: the submission is due at the deadline (and moves with it),
 # the defence follows the thesis's defence date.
 SUBMISSION = "submission"
@@ -152,14 +151,15 @@ def check_plan(plan: Plan) -> None:
 
 def check_need(need: str, where: str) -> list[str]:
     """An approval need such as ``dua`` or ``ethics|exemption``: its kinds, checked."""
-    kinds = [kind.strip().lower() for kind in need.split("|")]
-    unknown = [kind for kind in kinds if kind not in APPROVAL_KINDS]
-    if not kinds or unknown:
+    words = [word.strip() for word in need.split("|")]
+    kinds = [approval_kind(word) for word in words]
+    unknown = [word for word, kind in zip(words, kinds, strict=True) if kind is None]
+    if unknown:
         raise InvalidInput(
-            f"{where}: unknown approval kind {(unknown or [need])[0]!r}; kinds: "
+            f"{where}: unknown approval kind {unknown[0]!r}; kinds: "
             f"{', '.join(APPROVAL_KINDS)} (either of two: ethics|exemption)"
         )
-    return kinds
+    return [kind for kind in dict.fromkeys(kinds) if kind is not None]
 
 
 def find_cycle(edges: Mapping[Any, Iterable[Any]]) -> list[Any]:

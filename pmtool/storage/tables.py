@@ -138,6 +138,98 @@ BY_ENTITY: dict[str, Table] = {table.entity: table for table in TABLES.values()}
 # Written by the gateway itself (the trail), or by Alembic.
 UNAUDITED_TABLES = frozenset({"command", "audit", "alembic_version"})
 
+# --- approvals (issue 8) ------------------------------------------------------------------
+APPROVAL = Table(
+    "approval",
+    "approval",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "kind": "text",
+        "title": "text",
+        "body": "text",
+        "reference": "text",
+        "applicant": "text",
+        "status": "text",
+        "submitted_on": "date",
+        "decided_on": "date",
+        "valid_from": "date",
+        "valid_until": "date",
+        "next_report_due": "date",
+        "documents": "text",
+        "legal_basis": "text",
+        "data_form": "text",
+        "dpo_consulted_on": "date",
+        "notes": "text",
+        "created_at": "datetime",
+        "updated_at": "datetime",
+        "version": "int",
+    },
+)
+APPROVAL_CONDITION = Table(
+    "approval_condition",
+    "approval_condition",
+    "id",
+    True,
+    {
+        "id": "int",
+        "approval_id": "int",
+        "number": "int",
+        "text": "text",
+        "due_date": "date",
+        "status": "text",
+        "evidence": "text",
+        "met_on": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+APPROVAL_AMENDMENT = Table(
+    "approval_amendment",
+    "approval_amendment",
+    "id",
+    True,
+    {
+        "id": "int",
+        "approval_id": "int",
+        "number": "int",
+        "summary": "text",
+        "status": "text",
+        "submitted_on": "date",
+        "decided_on": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+APPROVAL_INCIDENT = Table(
+    "approval_incident",
+    "approval_incident",
+    "id",
+    True,
+    {
+        "id": "int",
+        "approval_id": "int",
+        "occurred_on": "date",
+        "kind": "text",
+        "summary": "text",
+        "reported_on": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+TASK_APPROVAL = Table(
+    "task_approval",
+    "task_approval",
+    "id",
+    True,
+    {"id": "int", "task_id": "int", "approval_id": "int", "version": "int"},
+)
+for _table in (APPROVAL, APPROVAL_CONDITION, APPROVAL_AMENDMENT, APPROVAL_INCIDENT, TASK_APPROVAL):
+    TABLES[_table.name] = _table
+    BY_ENTITY[_table.entity] = _table
+
 # --- Theses ------------------------------------------------------------------------------
 THESIS = Table(
     "thesis",

@@ -42,6 +42,22 @@ def register_attention_sources() -> None:
     attention.register_attention("sprint_ending", attention.sprints_ending)
     attention.register_attention("wip_exceeded", attention.wip_exceeded)
 
+    # Approvals: expiry reminders (60 and 15 days by default), conditions, reports, incidents.
+    from pmtool.services.read import approvals
+
+    has_approvals = attention.table_has_rows("approval")
+    attention.register_attention("approval_expired", approvals.expired, present=has_approvals)
+    attention.register_attention("approval_expiring", approvals.expiring, present=has_approvals)
+    attention.register_attention(
+        "approval_condition_overdue", approvals.conditions_overdue, present=has_approvals
+    )
+    attention.register_attention(
+        "approval_report_due", approvals.reports_due, present=has_approvals
+    )
+    attention.register_attention(
+        "approval_incident_unreported", approvals.incidents_unreported, present=has_approvals
+    )
+
     # Theses linked to the project (docs/thesis.md).
     from pmtool.services.read import thesis
 
@@ -65,8 +81,19 @@ def register_panels() -> None:
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
 
+    # Approvals still in play, with their expiry countdowns.
+    from pmtool.services.read import approvals, attention
+
+    dashboard.register_panel(
+        "approvals",
+        "Approvals",
+        approvals.panel_rows,
+        present=attention.table_has_rows("approval"),
+        empty_text="No approvals in play.",
+    )
+
     # Theses linked to the project, riskiest first.
-    from pmtool.services.read import attention, thesis
+    from pmtool.services.read import thesis
 
     dashboard.register_panel(
         "theses",

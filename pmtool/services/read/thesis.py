@@ -196,46 +196,55 @@ def need_states(
     reader: Reader, project_id: int | None, needs: Iterable[str], today: date
 ) -> list[Row]:
     """For each need (``dua``, ``ethics|exemption``): whether an approval of one of its
-    kinds is in force in the project, and if not, why (``{need, met, reason}``)."""
+    kinds is in force in the project (read/gates.py), and if not, its state and why:
+    ``{need, met, status, reason}``; status ``missing``, ``expired``, ``draft``, ..."""
+    from pmtool.services.read import gates
+
+    needs = list(needs)
+    if not needs:
+        return []
+    if project_id is None:
+        return [
+            {"need": need, "met": False, "status": "missing",
+             "reason": "the thesis has no linked project"}
+            for need in needs
+        ]  # fmt: skip
+    in_force = gates.in_force_kinds(reader, project_id, today)
     states = []
-    in_force = _in_force_kinds(reader, project_id, today)
     for need in needs:
         kinds = need.split("|")
-        if project_id is None:
-            states.append(
-                {"need": need, "met": False, "reason": "the thesis has no linked project"}
-            )
-        elif in_force is None:
-            states.append({"need": need, "met": False, "reason": "no approval records"})
-        elif any(kind in in_force for kind in kinds):
-            states.append({"need": need, "met": True, "reason": "in force"})
-        else:
-            states.append(
-                {"need": need, "met": False, "reason": f"no {' or '.join(kinds)} in force"}
-            )
+        if any(kind in in_force for kind in kinds):
+            states.append({"need": need, "met": True, "status": "in_force", "reason": "in force"})
+            continue
+        found = gates.blockers(
+            reader,
+            project_id,
+            labels=[f"needs:{kind}" for kind in kinds],
+            required_approval_ids=(),
+            today=today,
+        )
+        # The alternative that got furthest explains best (an expired vote over nothing).
+        found.sort(key=lambda blocker: blocker["status"] == gates.MISSING)
+        first = found[0] if found else {"status": "missing", "reason": f"no {need} in force"}
+        reason = str(first["reason"]).split(": ", 1)[-1]
+        states.append({"need": need, "met": False, "status": first["status"], "reason": reason})
     return states
 
 
-def _in_force_kinds(reader: Reader, project_id: int | None, today: date) -> set[str] | None:
-    """The approval kinds in force in the project; None where approvals are not tracked."""
-    if project_id is None:
-        return set()
-    return None
-
-
-def approvals_summary(
-    reader: Reader, project_id: int | None, open_needs: Iterable[str], today: date
-) -> str:
-    """The approvals column: "ok", "missing: ethics|exemption, dua", or "" (none needed)."""
-    needs = list(dict.fromkeys(open_needs))
-    if not needs:
+def approvals_summary(states: Sequence[Row]) -> str:
+    """The approvals column: "ok", "expired: ethics", "missing: dua", or "" (none needed)."""
+    if not states:
         return ""
+    expired = [state["need"] for state in states if state["status"] == "expired"]
     missing = [
-        state["need"] for state in need_states(reader, project_id, needs, today) if not state["met"]
+        state["need"] for state in states if not state["met"] and state["status"] != "expired"
     ]
-    if not missing:
-        return "ok"
-    return "missing: " + ", ".join(missing)
+    parts = []
+    if expired:
+        parts.append("expired: " + ", ".join(expired))
+    if missing:
+        parts.append("missing: " + ", ".join(missing))
+    return "; ".join(parts) or "ok"
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -357,14 +366,16 @@ def assess_risk(
     missing_needs: Sequence[str],
     today: date,
     settings: dict[str, int],
+    expired_needs: Sequence[str] = (),
 ) -> tuple[str, list[str]]:
     """(level, reasons) of one thesis: the rules of docs/thesis.md "Risk rules".
 
     high: a late milestone on the critical path (the submission waits for it); the
     deadline passed without submission; the deadline within the warning window with
     milestones before the submission still open; no supervision meeting for
-    ``meeting-stale`` days; an approval an open milestone needs is not in force when
-    that milestone is due within the warning window or late.
+    ``meeting-stale`` days; an approval an open milestone needs has expired (research
+    must stop until renewal), or is not in force when that milestone is due within the
+    warning window or late.
     medium: any other late milestone; a meeting missed (none within ``meeting-cadence``
     days of the last one, a week's grace); approvals still missing for later milestones.
     low: none of these.
@@ -408,6 +419,9 @@ def assess_risk(
             high.append(f"no meeting for {quiet // 7} weeks")
         elif quiet > settings["meeting-cadence"] + 7:
             medium.append(f"meeting missed ({quiet}d since the last)")
+    if expired_needs:
+        high.append(f"approval expired: {', '.join(expired_needs)}")
+    missing_needs = [need for need in missing_needs if need not in expired_needs]
     if missing_needs:
         urgent = [
             m
@@ -490,16 +504,16 @@ def overview_rows(
         critical = critical_ids(milestones, edges)
         open_milestones = [m for m in milestones if m["done_on"] is None]
         upcoming = min(open_milestones, key=lambda m: (m["due_date"], m["position"]), default=None)
-        open_needs = [need for m in open_milestones for need in json.loads(m["needs"])]
-        approvals = approvals_summary(reader, thesis["project_id"], open_needs, today)
-        missing = (
-            approvals.removeprefix("missing: ").split(", ")
-            if approvals.startswith("missing")
-            else []
+        open_needs = list(
+            dict.fromkeys(need for m in open_milestones for need in json.loads(m["needs"]))
         )
+        states = need_states(reader, thesis["project_id"], open_needs, today)
+        approvals = approvals_summary(states)
+        missing = [state["need"] for state in states if not state["met"]]
+        expired = [state["need"] for state in states if state["status"] == "expired"]
         last_meeting = last_meetings.get(thesis["id"])
         level, reasons = assess_risk(
-            thesis, milestones, critical, last_meeting, missing, today, settings
+            thesis, milestones, critical, last_meeting, missing, today, settings, expired
         )
         deadline = _day(thesis["deadline"])
         closed = thesis["status"] not in words.THESIS_OPEN_STATUSES

@@ -1,0 +1,495 @@
+"""Approvals as rows (read side): lists, one record in full, reminders, the dashboard
+panel and the Markdown report for a committee meeting or a supervisor.
+
+``status`` in every row is the effective state: ``expired`` when an approved record is
+past ``valid_until`` (derived, never stored); ``stored_status`` keeps the recorded one.
+Standard library only, plain SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from pmtool.core import words
+from pmtool.core.values import iso_date, iso_timestamp
+from pmtool.services.read import attention
+from pmtool.services.read.gates import as_date, effective_status, is_in_force, state_phrase
+from pmtool.storage.reader import Reader, Row
+
+APPROVAL_FIELDS = (
+    "id", "kind", "status", "valid_until", "title", "body", "reference", "applicant",
+    "stored_status", "in_force", "days_left", "submitted_on", "decided_on", "valid_from",
+    "next_report_due", "conditions_open", "conditions", "project",
+)  # fmt: skip
+CONDITION_FIELDS = ("approval_id", "number", "text", "status", "due", "evidence", "met_on")
+AMENDMENT_FIELDS = ("approval_id", "number", "summary", "status", "submitted_on", "decided_on")
+INCIDENT_FIELDS = ("approval_id", "id", "kind", "occurred_on", "summary", "reported_on")
+
+_SELECT = """
+SELECT a.id, a.kind, a.status, a.valid_until, a.title, a.body, a.reference, a.applicant,
+       a.submitted_on, a.decided_on, a.valid_from, a.next_report_due, p.key AS project,
+       (SELECT COUNT(*) FROM approval_condition c
+         WHERE c.approval_id = a.id AND c.status = 'open') AS conditions_open,
+       (SELECT COUNT(*) FROM approval_condition c WHERE c.approval_id = a.id) AS conditions
+FROM approval a JOIN project p ON p.id = a.project_id
+"""
+# Records whose story is over: shown in lists, left out of reminders and the panel.
+FINISHED_STATUSES = frozenset({"withdrawn", "rejected", "closed", "not_required"})
+
+
+def reminder_days(reader: Reader) -> tuple[int, ...]:
+    """The reminder days before valid_until (setting ``approval_reminder_days``, default
+    60,15), largest first."""
+    found = reader.tuples(
+        "SELECT value FROM setting WHERE key = :k", {"k": words.APPROVAL_REMINDER_SETTING}
+    )
+    if found:
+        try:
+            days = sorted({int(part) for part in str(found[0][0]).split(",") if part.strip()})
+        except ValueError:
+            days = []
+        if days and all(day > 0 for day in days):
+            return tuple(reversed(days))
+    return words.DEFAULT_APPROVAL_REMINDER_DAYS
+
+
+def _to_output(row: Row, today: date) -> Row:
+    until = as_date(row["valid_until"])
+    status = effective_status(row["status"], row["valid_until"], today)
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "status": status,
+        "valid_until": iso_date(row["valid_until"]),
+        "title": row["title"],
+        "body": row["body"],
+        "reference": row["reference"],
+        "applicant": row["applicant"],
+        "stored_status": row["status"],
+        "in_force": is_in_force(row, today),
+        "days_left": (until - today).days
+        if until is not None and row["status"] in words.APPROVAL_EXPIRING_STATUSES
+        else None,
+        "submitted_on": iso_date(row["submitted_on"]),
+        "decided_on": iso_date(row["decided_on"]),
+        "valid_from": iso_date(row["valid_from"]),
+        "next_report_due": iso_date(row["next_report_due"]),
+        "conditions_open": row["conditions_open"],
+        "conditions": row["conditions"],
+        "project": row["project"],
+    }
+
+
+def list_approvals(
+    reader: Reader,
+    project_id: int,
+    today: date,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    expiring_days: int | None = None,
+) -> list[Row]:
+    """The project's approvals by id. ``status`` filters on the effective state
+    (``expired`` included); ``expiring_days`` keeps granted records whose validity ends
+    within that many days, the expired ones included (they need renewing most)."""
+    sql = f"{_SELECT} WHERE a.project_id = :p"
+    params: dict[str, Any] = {"p": project_id}
+    if kind:
+        sql += " AND a.kind = :k"
+        params["k"] = kind
+    rows = [_to_output(row, today) for row in reader.rows(sql + " ORDER BY a.id", params)]
+    if status:
+        rows = [row for row in rows if row["status"] == status]
+    if expiring_days is not None:
+        horizon = (today + timedelta(days=expiring_days)).isoformat()
+        rows = [
+            row
+            for row in rows
+            if row["stored_status"] in words.APPROVAL_EXPIRING_STATUSES
+            and row["valid_until"] is not None
+            and row["valid_until"] <= horizon
+        ]
+        rows.sort(key=lambda row: (row["valid_until"], row["id"]))
+    return rows
+
+
+def conditions(reader: Reader, approval_id: int) -> list[Row]:
+    return [
+        {
+            "approval_id": row["approval_id"],
+            "number": row["number"],
+            "text": row["text"],
+            "status": row["status"],
+            "due": iso_date(row["due_date"]),
+            "evidence": row["evidence"],
+            "met_on": iso_date(row["met_on"]),
+        }
+        for row in reader.rows(
+            "SELECT * FROM approval_condition WHERE approval_id = :a ORDER BY number",
+            {"a": approval_id},
+        )
+    ]
+
+
+def amendments(reader: Reader, approval_id: int) -> list[Row]:
+    return [
+        {
+            "approval_id": row["approval_id"],
+            "number": row["number"],
+            "summary": row["summary"],
+            "status": row["status"],
+            "submitted_on": iso_date(row["submitted_on"]),
+            "decided_on": iso_date(row["decided_on"]),
+        }
+        for row in reader.rows(
+            "SELECT * FROM approval_amendment WHERE approval_id = :a ORDER BY number",
+            {"a": approval_id},
+        )
+    ]
+
+
+def incidents(reader: Reader, approval_id: int) -> list[Row]:
+    return [
+        {
+            "approval_id": row["approval_id"],
+            "id": row["id"],
+            "kind": row["kind"],
+            "occurred_on": iso_date(row["occurred_on"]),
+            "summary": row["summary"],
+            "reported_on": iso_date(row["reported_on"]),
+        }
+        for row in reader.rows(
+            "SELECT * FROM approval_incident WHERE approval_id = :a ORDER BY occurred_on, id",
+            {"a": approval_id},
+        )
+    ]
+
+
+def show_approval(reader: Reader, approval_id: int, today: date) -> Row:
+    """One approval in full: the list fields, the GDPR fields, its documents, conditions,
+    amendments, incidents and the tasks that require it."""
+    found = reader.rows(f"{_SELECT} WHERE a.id = :id", {"id": approval_id})
+    record = _to_output(found[0], today)
+    extra = reader.rows(
+        "SELECT legal_basis, data_form, dpo_consulted_on, documents, notes, created_at, "
+        "updated_at FROM approval WHERE id = :id",
+        {"id": approval_id},
+    )[0]
+    record["state"] = state_phrase(found[0], today)
+    record["legal_basis"] = extra["legal_basis"]
+    record["data_form"] = extra["data_form"]
+    record["dpo_consulted_on"] = iso_date(extra["dpo_consulted_on"])
+    record["documents"] = json.loads(extra["documents"] or "[]")
+    record["notes"] = extra["notes"]
+    record["created"] = iso_timestamp(extra["created_at"])
+    record["updated"] = iso_timestamp(extra["updated_at"])
+    record["condition_list"] = conditions(reader, approval_id)
+    record["amendments"] = amendments(reader, approval_id)
+    record["incidents"] = incidents(reader, approval_id)
+    record["required_by"] = [
+        str(row[0])
+        for row in reader.tuples(
+            "SELECT t.key FROM task_approval l JOIN v_task t ON t.id = l.task_id "
+            "WHERE l.approval_id = :a ORDER BY t.number",
+            {"a": approval_id},
+        )
+    ]
+    return record
+
+
+# --- reminders: attention items --------------------------------------------------------------
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _name(row: Row) -> str:
+    return f"{words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} #{row['id']} {row['title']}"
+
+
+def _granted(reader: Reader, project_id: int) -> list[Row]:
+    return reader.rows(
+        "SELECT a.id, a.kind, a.title, a.status, a.valid_from, a.valid_until, p.key AS project "
+        "FROM approval a JOIN project p ON p.id = a.project_id "
+        "WHERE a.project_id = :p AND a.status IN ('approved', 'approved_with_conditions') "
+        "AND a.valid_until IS NOT NULL ORDER BY a.valid_until, a.id",
+        {"p": project_id},
+    )
+
+
+def expiring(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Granted approvals within the largest reminder window (default 60 days) of their end;
+    the text names the reminder reached (60-day, 15-day)."""
+    windows = reminder_days(reader)
+    items = []
+    for row in _granted(reader, project_id):
+        left = (as_date(row["valid_until"]) - today).days  # type: ignore[operator]
+        if left < 0 or left > windows[0]:
+            continue
+        reached = min(day for day in windows if left <= day)
+        when = "today" if left == 0 else f"in {_days(left)}"
+        text = f"{_name(row)} expires {when} ({reached}-day reminder): renew it in time"
+        ref = f"approval {row['id']}"
+        items.append(
+            attention.item(
+                row["project"], "approval_expiring", "soon", ref, text, row["valid_until"]
+            )
+        )
+    return items
+
+
+def expired(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Granted approvals past valid_until: all research under them must stop until renewed."""
+    items = []
+    for row in _granted(reader, project_id):
+        until = as_date(row["valid_until"])
+        if until is None or until >= today:
+            continue
+        text = (
+            f"{_name(row)} expired {_days((today - until).days)} ago (valid until {until}): "
+            "work under it must stop until it is renewed"
+        )
+        items.append(
+            attention.item(
+                row["project"], "approval_expired", "late", f"approval {row['id']}", text, until
+            )
+        )
+    return items
+
+
+def conditions_overdue(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Open conditions past their due date."""
+    found = reader.rows(
+        "SELECT a.id, a.kind, a.title, p.key AS project, c.number, c.text, c.due_date "
+        "FROM approval_condition c JOIN approval a ON a.id = c.approval_id "
+        "JOIN project p ON p.id = a.project_id "
+        "WHERE a.project_id = :p AND a.status = 'approved_with_conditions' "
+        "AND c.status = 'open' AND c.due_date < :today ORDER BY c.due_date, a.id, c.number",
+        {"p": project_id, "today": today.isoformat()},
+    )
+    items = []
+    for row in found:
+        late = (today - as_date(row["due_date"])).days  # type: ignore[operator]
+        text = f"condition {row['number']} of {_name(row)} is {_days(late)} overdue: {row['text']}"
+        ref = f"approval {row['id']}.{row['number']}"
+        items.append(
+            attention.item(
+                row["project"], "approval_condition_overdue", "late", ref, text, row["due_date"]
+            )
+        )
+    return items
+
+
+def reports_due(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Progress and end-of-study reports due within 30 days, or overdue."""
+    horizon = today + timedelta(days=words.APPROVAL_REPORT_NOTICE_DAYS)
+    found = reader.rows(
+        "SELECT a.id, a.kind, a.title, a.status, a.next_report_due, p.key AS project "
+        "FROM approval a JOIN project p ON p.id = a.project_id "
+        "WHERE a.project_id = :p AND a.next_report_due IS NOT NULL "
+        "AND a.next_report_due <= :horizon "
+        "AND a.status IN ('approved', 'approved_with_conditions', 'suspended', 'closed') "
+        "ORDER BY a.next_report_due, a.id",
+        {"p": project_id, "horizon": horizon.isoformat()},
+    )
+    items = []
+    for row in found:
+        due = as_date(row["next_report_due"])
+        assert due is not None
+        what = "end-of-study notice" if row["status"] == "closed" else "progress report"
+        left = (due - today).days
+        if left < 0:
+            text, level = f"{what} for {_name(row)} is {_days(-left)} overdue", "late"
+        else:
+            when = "today" if left == 0 else f"in {_days(left)}"
+            text, level = f"{what} for {_name(row)} is due {when}", "soon"
+        items.append(
+            attention.item(
+                row["project"], "approval_report_due", level, f"approval {row['id']}", text, due
+            )
+        )
+    return items
+
+
+def incidents_unreported(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Incidents and deviations not yet reported to the committee or the DPO."""
+    found = reader.rows(
+        "SELECT a.id, a.kind, a.title, p.key AS project, i.id AS incident, i.kind AS what, "
+        "i.summary, i.occurred_on FROM approval_incident i "
+        "JOIN approval a ON a.id = i.approval_id JOIN project p ON p.id = a.project_id "
+        "WHERE a.project_id = :p AND i.reported_on IS NULL ORDER BY i.occurred_on, i.id",
+        {"p": project_id},
+    )
+    return [
+        attention.item(
+            row["project"],
+            "approval_incident_unreported",
+            "late",
+            f"approval {row['id']}",
+            f"{row['what']} under {_name(row)} not reported yet: {row['summary']}",
+            row["occurred_on"],
+        )
+        for row in found
+    ]
+
+
+# --- the dashboard panel ---------------------------------------------------------------------
+
+
+def countdown(row: Row, today: date) -> str:
+    """``expires in 12 days``, ``expired 3 days ago``, or the state in words."""
+    status = effective_status(row["status"], row["valid_until"], today)
+    until = as_date(row["valid_until"])
+    if status == words.EXPIRED and until is not None:
+        return f"expired {_days((today - until).days)} ago"
+    if row["status"] in words.APPROVAL_EXPIRING_STATUSES and until is not None:
+        left = (until - today).days
+        return "expires today" if left == 0 else f"expires in {_days(left)}"
+    return status.replace("_", " ")
+
+
+def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """One row per approval still in play (fields when text ref level), the most urgent
+    first: expired, then by end date, then those still being decided."""
+    rows = reader.rows(
+        "SELECT id, kind, title, status, valid_from, valid_until FROM approval "
+        "WHERE project_id = :p ORDER BY id",
+        {"p": project_id},
+    )
+    windows = reminder_days(reader)
+    panel: list[tuple[tuple[int, str], Row]] = []
+    for row in rows:
+        if row["status"] in FINISHED_STATUSES:
+            continue
+        status = effective_status(row["status"], row["valid_until"], today)
+        until = as_date(row["valid_until"])
+        left = (until - today).days if until is not None else None
+        if status == words.EXPIRED:
+            level, order = "late", 0
+        elif (
+            left is not None
+            and row["status"] in words.APPROVAL_EXPIRING_STATUSES
+            and left <= windows[0]
+        ):
+            level, order = "soon", 1
+        elif row["status"] == "suspended":
+            level, order = "over", 0
+        else:
+            level, order = "", 2
+        panel.append(
+            (
+                (order, iso_date(row["valid_until"]) or "9999"),
+                {
+                    "when": iso_date(row["valid_until"]) or "",
+                    "text": f"{_name(row)}: {countdown(row, today)}",
+                    "ref": f"approval {row['id']}",
+                    "level": level,
+                },
+            )
+        )
+    return [row for _, row in sorted(panel, key=lambda pair: pair[0])]
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def report_markdown(reader: Reader, project_id: int, today: date) -> str:
+    """The approvals of a project as Markdown, for an ethics committee meeting or a
+    supervisor: a summary table, then each record with its conditions, amendments,
+    incidents and gated work, and what needs attention."""
+    project = reader.rows("SELECT key, name FROM project WHERE id = :p", {"p": project_id})[0]
+    rows = list_approvals(reader, project_id, today)
+    lines = [
+        f"# Approvals of {project['key']}: {_md(project['name'])}",
+        "",
+        f"As of {today.isoformat()}. Reminders at "
+        f"{', '.join(str(day) for day in reminder_days(reader))} days before expiry.",
+        "",
+    ]
+    if not rows:
+        lines += ["No approvals recorded.", ""]
+        return "\n".join(lines)
+    lines += [
+        "| # | Kind | Title | Body | Reference | State | Valid until | Conditions open |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        full = {**row, "status": row["stored_status"]}
+        lines.append(
+            f"| {row['id']} | {words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} "
+            f"| {_md(row['title'])} | {_md(row['body'])} | {_md(row['reference'] or '')} "
+            f"| {countdown(full, today)} | {row['valid_until'] or ''} "
+            f"| {row['conditions_open']} of {row['conditions']} |"
+        )
+    lines.append("")
+    for row in rows:
+        record = show_approval(reader, row["id"], today)
+        lines += [f"## {row['id']}. {_md(record['title'])}", ""]
+        facts = [
+            ("Kind", words.APPROVAL_KIND_NAMES.get(record["kind"], record["kind"])),
+            ("Body", record["body"]),
+            ("Reference", record["reference"]),
+            ("Applicant", record["applicant"]),
+            ("State", record["state"]),
+            ("Submitted", record["submitted_on"]),
+            ("Decided", record["decided_on"]),
+            ("Valid", _period(record["valid_from"], record["valid_until"])),
+            ("Next report due", record["next_report_due"]),
+            ("Legal basis", record["legal_basis"]),
+            ("Data form", record["data_form"]),
+            ("DPO consulted", record["dpo_consulted_on"]),
+            ("Documents", ", ".join(record["documents"])),
+            ("Required by", ", ".join(record["required_by"])),
+        ]
+        lines += [f"- **{name}:** {_md(str(value))}" for name, value in facts if value]
+        if record["condition_list"]:
+            lines += ["", "Conditions:", ""]
+            for item in record["condition_list"]:
+                box = "x" if item["status"] == "met" else " "
+                detail = (
+                    f" (met {item['met_on']}: {_md(item['evidence'] or '')})"
+                    if item["status"] == "met"
+                    else (f" (due {item['due']})" if item["due"] else "")
+                )
+                lines.append(f"- [{box}] {item['number']}. {_md(item['text'])}{detail}")
+        if record["amendments"]:
+            lines += ["", "Amendments:", ""]
+            for item in record["amendments"]:
+                lines.append(f"- {item['number']}. {_md(item['summary'])}: {item['status']}")
+        if record["incidents"]:
+            lines += ["", "Incidents and deviations:", ""]
+            for item in record["incidents"]:
+                reported = (
+                    f"reported {item['reported_on']}" if item["reported_on"] else "NOT reported"
+                )
+                lines.append(
+                    f"- {item['occurred_on']} {item['kind']}: {_md(item['summary'])} ({reported})"
+                )
+        lines.append("")
+    due = [
+        *expired(reader, project_id, today),
+        *expiring(reader, project_id, today),
+        *conditions_overdue(reader, project_id, today),
+        *reports_due(reader, project_id, today),
+        *incidents_unreported(reader, project_id, today),
+    ]
+    lines += ["## Needs attention", ""]
+    lines += [f"- {_md(entry['text'])}" for entry in due] or ["Nothing due."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _period(start: str | None, until: str | None) -> str:
+    if not start and not until:
+        return ""
+    return f"{start or '?'} to {until or 'open-ended'}"
+
+
+_MD_ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_"})
+
+
+def _md(text: str | None) -> str:
+    return (text or "").replace("\n", " ").translate(_MD_ESCAPES)
