@@ -680,3 +680,43 @@ def test_edit_changes_details_and_clears_with_none(planned: Invoke, db_path: Pat
     result = planned("thesis", "edit", "1")
     assert result.exit_code == 2 and "nothing to change" in result.output
     refused(planned("thesis", "edit", "1", "--title", " "), 2, "cannot be empty")
+
+
+# --- gates through the approvals of the linked project ------------------------------------------
+
+
+def _approve(run: Invoke, kind: str, valid_until: str | None = None) -> None:
+    number = ok(run("approval", "add", kind, "--body", "Board", "--title", kind)).strip()
+    ok(run("approval", "submit", number, "--ref", f"REF-{number}", "--on", "2026-10-01"))
+    until = ["--valid-until", valid_until] if valid_until else []
+    ok(run("approval", "decide", number, "approved", "--on", "2026-10-20", *until))
+
+
+def test_data_access_opens_once_ethics_and_dua_are_in_force(planned: Invoke, db_path: Path):
+    ok(planned("thesis", "milestone", "done", "1", "1-8", "--on", "2026-11-02"))
+    _approve(planned, "exemption")  # a documented "no vote needed" opens the ethics gate
+    line = refused(planned("thesis", "milestone", "done", "1", "9"), 1)
+    assert "needs dua: no data-use agreement is recorded" in line
+    assert "ethics" not in line
+    assert overview(planned)[0]["approvals"] == "missing: dua"
+    _approve(planned, "dua")
+    assert overview(planned)[0]["approvals"] == "ok"
+    assert ok(planned("thesis", "milestone", "done", "1", "9")).startswith("Milestone 9 done")
+    assert overview(planned)[0]["approvals"] == ""  # nothing open needs an approval any more
+
+
+def test_an_expired_approval_closes_the_gate_and_is_a_high_risk(planned: Invoke, db_path: Path):
+    ok(planned("thesis", "milestone", "done", "1", "1-8", "--on", "2026-11-02"))
+    _approve(planned, "ethics", valid_until="2027-01-10")
+    _approve(planned, "dua")
+    before = dump(db_path)
+    refused(
+        planned("thesis", "milestone", "done", "1", "data-access"),
+        1,
+        "needs ethics|exemption: approval 1 (ethics vote 'ethics') is expired "
+        "(valid until 2027-01-10)",
+    )
+    assert dump(db_path) == before
+    row = overview(planned)[0]
+    assert (row["approvals"], row["risk"]) == ("expired: ethics|exemption", "high")
+    assert "approval expired: ethics|exemption" in row["reasons"]
