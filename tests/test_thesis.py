@@ -720,3 +720,55 @@ def test_an_expired_approval_closes_the_gate_and_is_a_high_risk(planned: Invoke,
     row = overview(planned)[0]
     assert (row["approvals"], row["risk"]) == ("expired: ethics|exemption", "high")
     assert "approval expired: ethics|exemption" in row["reasons"]
+
+
+# --- the calendar -------------------------------------------------------------------------------
+
+
+def _events(path: Path) -> dict[str, dict]:
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(path.read_bytes())
+    return {
+        str(event["UID"]): {
+            "summary": str(event["SUMMARY"]),
+            "day": event.decoded("DTSTART"),
+            "sequence": int(event["SEQUENCE"]),
+        }
+        for event in calendar.walk("VEVENT")
+    }
+
+
+def test_calendar_export_parses_back_with_stable_uids(planned: Invoke, tmp_path: Path):
+    ok(planned("thesis", "edit", "1", "--defence", "2027-06-10"))
+    ok(planned("thesis", "meeting", "add", "1", "--on", "2027-01-14", "--attendee", "Mara"))
+    path = tmp_path / "mara.ics"
+    assert ok(planned("thesis", "calendar", "1", "-o", str(path))) == (
+        f"Wrote 22 events of 1 theses to {path}\n"  # 19 milestones, deadline, 2 meetings
+    )
+    first = _events(path)
+    assert first["thesis-1-deadline@pmtool"]["day"] == date(2027, 5, 3)
+    assert first["thesis-1-defence@pmtool"]["day"] == date(2027, 6, 10)
+    assert first["thesis-1-meeting-1@pmtool"]["summary"] == "Mara Schulz: supervision meeting"
+    assert first["thesis-1-next-meeting@pmtool"]["day"] == date(2027, 2, 4)
+    data_access = first["thesis-1-milestone-9@pmtool"]
+    assert (data_access["summary"], data_access["day"]) == (
+        "Mara Schulz: Data access granted", date(2026, 11, 16),
+    )  # fmt: skip
+    # An extension moves the dates: the same UIDs, a higher SEQUENCE, so clients update.
+    ok(planned("thesis", "extend", "1", "--weeks", "2", "--reason", "illness"))
+    ok(planned("thesis", "calendar", "1", "-o", str(path)))
+    second = _events(path)
+    assert set(second) == set(first)
+    assert second["thesis-1-deadline@pmtool"]["day"] == date(2027, 5, 17)
+    assert second["thesis-1-milestone-9@pmtool"]["day"] == date(2026, 11, 30)
+    assert second["thesis-1-milestone-9@pmtool"]["sequence"] > data_access["sequence"]
+
+
+def test_calendar_of_every_open_thesis_to_stdout(planned: Invoke):
+    ok(planned("thesis", "add", "Jan Ott", "--title", "ECG", "--start", "2027-03-01"))
+    text = ok(planned("thesis", "calendar"))
+    assert text.startswith("BEGIN:VCALENDAR")
+    assert "UID:thesis-2-deadline@pmtool" in text and "UID:thesis-1-deadline@pmtool" in text
+    ok(planned("thesis", "move", "2", "withdrawn"))
+    assert "thesis-2-" not in ok(planned("thesis", "calendar"))

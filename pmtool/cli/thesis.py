@@ -983,3 +983,42 @@ def meeting_list(app: AppContext, thesis_ref: str, fmt: str) -> None:
         empty_message="No meetings yet: pmtool thesis meeting add ID --on DATE --notes ...",
         fields=read.MEETING_FIELDS,
     )
+
+
+@thesis.command("calendar")
+@click.argument("thesis_ref", metavar="[ID]", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File [default: stdout].")
+@click.option("--supervisor", metavar="NAME", help="Without ID: the theses of this examiner.")
+@pass_app
+def thesis_calendar(
+    app: AppContext, thesis_ref: str | None, output: str | None, supervisor: str | None
+) -> None:
+    """Export milestones, deadlines, meetings and defences as iCalendar (.ics) for Outlook
+    or Thunderbird; without ID every open thesis. Importing again updates the events.
+
+    \b
+    Example:
+      pmtool thesis calendar 3 -o mara.ics
+      pmtool thesis calendar --supervisor Koch -o theses.ics
+    """
+    from pmtool.core import clock
+    from pmtool.services import resolve
+    from pmtool.services.read import thesis as read
+    from pmtool.services.thesis_calendar import build_calendar
+
+    with app.reading() as reader:
+        if thesis_ref is not None:
+            ids = [resolve.thesis(reader, thesis_ref)["id"]]
+        else:
+            rows = read.list_theses(
+                reader, clock.today(), supervisor=supervisor, include_closed=False
+            )
+            ids = [row["id"] for row in rows]
+        events = read.calendar_events(reader, ids)
+    content = build_calendar(events)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    with open(output, "wb") as handle:
+        handle.write(content)
+    click.echo(f"Wrote {len(events)} events of {len(ids)} theses to {output}")

@@ -728,3 +728,85 @@ def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
             }
         )
     return rows
+
+
+# --- the calendar -------------------------------------------------------------------------------
+
+
+def calendar_events(reader: Reader, thesis_ids: Sequence[int]) -> list[Row]:
+    """What `thesis calendar` exports: milestones, deadlines, meetings (held and next) and
+    defences, each with a stable ``uid`` (re-importing updates instead of duplicating) and
+    a ``sequence`` that grows with every change of the record."""
+    if not thesis_ids:
+        return []
+    ids = ", ".join(str(int(i)) for i in thesis_ids)
+    theses = {row["id"]: row for row in reader.rows(f"SELECT * FROM thesis WHERE id IN ({ids})")}
+    events: list[Row] = []
+    for thesis_id in sorted(theses):
+        thesis = theses[thesis_id]
+        who = thesis["student"]
+        events.append(
+            {
+                "uid": f"thesis-{thesis_id}-deadline@pmtool",
+                "day": _day(thesis["deadline"]),
+                "summary": f"{who}: submission deadline",
+                "description": f"{thesis['title']} (thesis {thesis_id}, {thesis['weeks']} "
+                f"weeks + {thesis['extension_weeks']} weeks extension)",
+                "sequence": thesis["version"],
+                "category": "deadline",
+            }
+        )
+    for milestone in _milestones(reader, list(theses)):
+        thesis = theses[milestone["thesis_id"]]
+        done = f", done on {iso_date(milestone['done_on'])}" if milestone["done_on"] else ""
+        is_defence = milestone["code"] == DEFENCE
+        uid_part = "defence" if is_defence else f"milestone-{milestone['id']}"
+        events.append(
+            {
+                "uid": f"thesis-{thesis['id']}-{uid_part}@pmtool",
+                "day": _day(thesis["defence_on"] or milestone["due_date"])
+                if is_defence
+                else _day(milestone["due_date"]),
+                "summary": f"{thesis['student']}: {milestone['title']}",
+                "description": f"Milestone {milestone['position']} of thesis {thesis['id']} "
+                f"({thesis['title']}){done}",
+                "sequence": milestone["version"] + (thesis["version"] if is_defence else 0),
+                "category": "defence" if is_defence else "milestone",
+            }
+        )
+    for meeting in reader.rows(
+        f"SELECT * FROM thesis_meeting WHERE thesis_id IN ({ids}) ORDER BY thesis_id, held_on, id"
+    ):
+        thesis = theses[meeting["thesis_id"]]
+        decisions = json.loads(meeting["decisions"])
+        lines = [f"Attendees: {', '.join(json.loads(meeting['attendees']))}"]
+        lines += [f"Decision: {decision}" for decision in decisions]
+        events.append(
+            {
+                "uid": f"thesis-{thesis['id']}-meeting-{meeting['id']}@pmtool",
+                "day": _day(meeting["held_on"]),
+                "summary": f"{thesis['student']}: supervision meeting",
+                "description": "\n".join(lines),
+                "sequence": meeting["version"],
+                "category": "meeting",
+            }
+        )
+    for thesis_id, next_on, version in reader.tuples(
+        "SELECT m.thesis_id, m.next_on, m.version FROM thesis_meeting m "
+        f"WHERE m.thesis_id IN ({ids}) AND m.next_on IS NOT NULL AND m.id = "
+        "(SELECT id FROM thesis_meeting l WHERE l.thesis_id = m.thesis_id "
+        " ORDER BY held_on DESC, id DESC LIMIT 1)"
+    ):
+        if theses[thesis_id]["status"] not in words.THESIS_OPEN_STATUSES:
+            continue
+        events.append(
+            {
+                "uid": f"thesis-{thesis_id}-next-meeting@pmtool",
+                "day": _day(next_on),
+                "summary": f"{theses[thesis_id]['student']}: next supervision meeting",
+                "description": "Planned at the last meeting",
+                "sequence": version,
+                "category": "meeting",
+            }
+        )
+    return events
