@@ -332,10 +332,10 @@ def build_demo(
 
             history.add(_moment(end, 16), SCRUM_MASTER, f"sprint close {name!r}", close_step)
 
-    history.run(location, now)
-    from pmtool.services.demo_thesis import build_demo_theses
+    from pmtool.services.demo_thesis import add_demo_theses
 
-    thesis_lines = build_demo_theses(location, today)
+    thesis_lines = add_demo_theses(history.add, today)
+    history.run(location, now)
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",

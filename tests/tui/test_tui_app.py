@@ -179,7 +179,7 @@ def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
 
 
 PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Task lists", "Task form",
-          "Task details", "Dialogs"}  # fmt: skip
+          "Task details", "Dialogs", "Theses"}  # fmt: skip
 
 
 async def test_help_lists_every_key_of_every_screen_by_place(make_app: MakeApp) -> None:
