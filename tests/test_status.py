@@ -207,26 +207,23 @@ def fresh_registries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dashboard, "_PANELS", list(dashboard.registered_panels()))
 
 
-def expiring_approvals(reader: Reader, project_id: int, today: date) -> list[Row]:
+def expiring_permits(reader: Reader, project_id: int, today: date) -> list[Row]:
     key = reader.tuples("SELECT key FROM project WHERE id = :p", {"p": project_id})[0][0]
-    return [attention.item(key, "approval_expiring", "soon", "7", "Ethics vote expires", today)]
+    return [attention.item(key, "permit_expiring", "soon", "7", "Parking permit expires", today)]
 
 
 @pytest.mark.usefixtures("fresh_registries")
 def test_a_domain_adds_attention_items_by_one_registration(workspace: Invoke):
-    attention.register_attention("approval_expiring", expiring_approvals)
-    assert [item["kind"] for item in status_json(workspace)] == ["approval_expiring"]
+    attention.register_attention("permit_expiring", expiring_permits)
+    assert [item["kind"] for item in status_json(workspace)] == ["permit_expiring"]
     assert workspace("status", "--check").exit_code == 3
     attention.register_attention(
-        "approval_expiring", expiring_approvals, present=attention.table_has_rows("approval")
-    )  # replaces the first; there is no approval table yet, so it is not asked
+        "permit_expiring", expiring_permits, present=attention.table_has_rows("permit")
+    )  # replaces the first; there is no permit table, so it is not asked
     assert status_json(workspace) == []
-    assert [source.kind for source in attention.attention_sources()] == [
-        "overdue_task",
-        "sprint_ending",
-        "wip_exceeded",
-        "approval_expiring",
-    ]
+    kinds = [source.kind for source in attention.attention_sources()]
+    assert kinds[:3] == ["overdue_task", "sprint_ending", "wip_exceeded"]
+    assert kinds[-1] == "permit_expiring" and kinds.count("permit_expiring") == 1
 
 
 def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:

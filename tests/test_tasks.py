@@ -83,6 +83,8 @@ def test_task_add_stores_every_field(workspace: Invoke, db_path: Path, frozen: N
         "description": "Sepsis-3 definition",
         "version": 1,
         "subtasks": [],
+        "requires": [],
+        "gates": [],
     }
     assert query(db_path, "SELECT number, title, points, labels, due_date, status FROM task") == [
         (1, "Define label", 3, '["data", "icu"]', "2026-11-30", "backlog")

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pmtool.core import clock
 from pmtool.core.errors import Refused
 from pmtool.services import members, projects, resolve, sprints, tasks
+from pmtool.services.demo_approvals import approval_events
 from pmtool.services.templates import load_checklist
 from pmtool.storage.gateway import Gateway, writing
 from pmtool.storage.location import DatabaseLocation
@@ -332,6 +333,8 @@ def build_demo(
 
             history.add(_moment(end, 16), SCRUM_MASTER, f"sprint close {name!r}", close_step)
 
+    for moment, actor, summary, step in approval_events(today, first_start):  # approvals
+        history.add(moment, actor, summary, step)
     from pmtool.services.demo_thesis import add_demo_theses
 
     thesis_lines = add_demo_theses(history.add, today)

@@ -203,3 +203,13 @@ class WriteRefused(Message):
     request: WriteRequest
     title: str
     reason: str
+
+
+# Approvals ------------------------------------------------------------------------
+
+
+@dataclass
+class ApprovalsLoaded(Message, bubble=False):
+    context: TuiContext
+    rows: list[Row]  # the approvals in their groups, most urgent first
+    details: dict[int, Row]  # each approval in full, by id

@@ -33,6 +33,8 @@ PLACES: tuple[Place, ...] = (
     Place("backlog", "3", "Backlog", "Backlog", "pmtool.tui.screens.backlog:BacklogScreen"),
     Place("sprints", "4", "Sprints", "Sprints: plan, burndown, velocity",
           "pmtool.tui.screens.sprints:SprintsScreen"),
+    Place("approvals", "5", "Approvals", "Approvals: ethics votes, DPIAs, data agreements",
+          "pmtool.tui.screens.approvals:ApprovalsScreen"),
     Place("theses", "6", "Theses", "Theses: supervisor overview, timelines",
           "pmtool.tui.screens.thesis:ThesesScreen"),
 )  # fmt: skip

@@ -284,3 +284,67 @@ def undo() -> WriteRequest:
 def warm_up() -> None:
     """Import the write side (the gateway, the services) ahead of the first change."""
     from pmtool.services import audit, resolve, sprints, tasks  # noqa: F401
+
+
+# --- approvals (the Approvals screen) ---------------------------------------------------------
+
+
+def approval_submit(approval_id: int, reference: str | None) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import approvals, resolve
+
+        record = resolve.approval(gw.reader, approval_id)
+        approvals.submit(gw, record, reference=reference)
+        return Outcome(f"Approval {approval_id} submitted ({record['reference']})")
+
+    ref = f" --ref {reference!r}" if reference else ""
+    return WriteRequest(f"tui: approval submit {approval_id}{ref}", apply)
+
+
+def approval_review(approval_id: int) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import approvals, resolve
+
+        approvals.start_review(gw, resolve.approval(gw.reader, approval_id))
+        return Outcome(f"Approval {approval_id} is under review")
+
+    return WriteRequest(f"tui: approval review {approval_id}", apply)
+
+
+def approval_decide(
+    approval_id: int,
+    outcome: str,
+    *,
+    valid_until: date | None = None,
+    conditions: tuple[str, ...] = (),
+) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import approvals, resolve
+
+        state = approvals.decide(
+            gw,
+            resolve.approval(gw.reader, approval_id),
+            outcome,
+            valid_until=valid_until,
+            conditions=conditions,
+        )
+        return Outcome(f"Approval {approval_id}: {state.replace('_', ' ')}")
+
+    until = f" --valid-until {valid_until}" if valid_until else ""
+    count = f" ({len(conditions)} conditions)" if conditions else ""
+    return WriteRequest(f"tui: approval decide {approval_id} {outcome}{until}{count}", apply)
+
+
+def approval_condition_met(approval_id: int, number: int, evidence: str) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import approvals, resolve
+
+        approved = approvals.meet_condition(
+            gw, resolve.approval(gw.reader, approval_id), number, evidence=evidence
+        )
+        message = f"Condition {number} of approval {approval_id} met"
+        if approved:
+            message += f"\nApproval {approval_id} is approved: every condition is met"
+        return Outcome(message)
+
+    return WriteRequest(f"tui: approval condition met {approval_id} {number}", apply)

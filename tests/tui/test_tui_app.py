@@ -13,6 +13,7 @@ from pmtool.cli.tui import board, tui
 from pmtool.storage.location import DatabaseLocation, resolve_location
 from pmtool.tui.app import PmApp
 from pmtool.tui.context import resolve_context
+from pmtool.tui.places import PLACES as SCREEN_PLACES
 from pmtool.tui.screens.backlog import BacklogScreen
 from pmtool.tui.screens.board import BoardScreen
 from pmtool.tui.screens.dashboard import DashboardScreen
@@ -178,8 +179,9 @@ def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
         assert "\x1b" not in done.stderr
 
 
-PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Task lists", "Task form",
-          "Task details", "Dialogs", "Theses"}  # fmt: skip
+# Every screen of tui/places.py (domains add theirs), and the shared places.
+PLACES = {"Everywhere", *(place.label for place in SCREEN_PLACES), "Task lists", "Task form",
+          "Task details", "Dialogs"}  # fmt: skip
 
 
 async def test_help_lists_every_key_of_every_screen_by_place(make_app: MakeApp) -> None:

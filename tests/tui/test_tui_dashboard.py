@@ -33,15 +33,21 @@ async def test_dashboard_shows_sprint_my_tasks_and_overdue(make_app: MakeApp, ru
             screen.query_one("#mine-panel").border_title == f"My tasks · Lena Vogel ({len(mine)})"
         )
         assert screen.query_one(BurndownChart).rows
-        # Nothing needs attention in the demo today, and no other domain has a panel:
-        # the row of panels stays hidden, and nothing on screen promises future features.
-        assert not screen.query_one("#dashboard-panels").display
-        assert not [box.id for box in screen.query(".follow-up") if box.display]
+        # The demo's one reminder (its data-use agreement runs out in 40 days) and its
+        # approvals: the panels of domains with something to say, nothing else.
+        assert screen.query_one("#dashboard-panels").display
+        shown = [box.id for box in screen.query(".follow-up") if box.display]
+        assert shown == ["panel-attention", "panel-approvals"]
+        attention = str(screen.query_one("#panel-attention .panel-rows", Static).content)
+        assert "data-use agreement #3" in attention and "(60-day reminder)" in attention
+        approvals = str(screen.query_one("#panel-approvals .panel-rows", Static).content)
+        assert "expires in 40 days" in approvals
+        assert "approved with conditions, expires in" in approvals
         assert not screen.query(".placeholder")
 
 
 async def test_needs_attention_appears_when_something_does(make_app: MakeApp, run: Invoke) -> None:
-    assert run("workflow", "wip", "in_progress", "1").exit_code == 0  # the demo has 2 there
+    assert run("workflow", "wip", "todo", "1").exit_code == 0  # the demo has 4 there
     app = make_app("dashboard", poll_interval=0.1)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
@@ -49,12 +55,12 @@ async def test_needs_attention_appears_when_something_does(make_app: MakeApp, ru
         assert screen.query_one("#dashboard-panels").display
         box = screen.query_one("#panel-attention")
         assert box.display
-        assert box.border_title == "Needs attention (1)"
+        assert box.border_title == "Needs attention (2)"  # and the demo's expiring agreement
         text = str(box.query_one(".panel-rows", Static).content)
-        assert text == "      in_progress holds 2 tasks, over its WIP limit of 1"
-        assert run("workflow", "wip", "in_progress", "none").exit_code == 0  # seen by polling
-        await wait_for(pilot, lambda: not screen.query_one("#dashboard-panels").display)
-        assert not box.display
+        assert "      todo holds 4 tasks, over its WIP limit of 1" in text.splitlines()
+        assert run("workflow", "wip", "todo", "none").exit_code == 0  # seen by polling
+        await wait_for(pilot, lambda: box.border_title == "Needs attention (1)")
+        assert "WIP" not in str(box.query_one(".panel-rows", Static).content)
 
 
 async def test_enter_opens_a_task_of_mine(make_app: MakeApp) -> None:

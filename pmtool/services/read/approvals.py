@@ -207,7 +207,8 @@ def _days(count: int) -> str:
 
 
 def _name(row: Row) -> str:
-    return f"{words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} #{row['id']} {row['title']}"
+    """``ethics vote #1``: short enough for a status line; `approval show` has the rest."""
+    return f"{words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} #{row['id']}"
 
 
 def _granted(reader: Reader, project_id: int) -> list[Row]:
@@ -347,7 +348,8 @@ def countdown(row: Row, today: date) -> str:
         return f"expired {_days((today - until).days)} ago"
     if row["status"] in words.APPROVAL_EXPIRING_STATUSES and until is not None:
         left = (until - today).days
-        return "expires today" if left == 0 else f"expires in {_days(left)}"
+        when = "expires today" if left == 0 else f"expires in {_days(left)}"
+        return f"{status.replace('_', ' ')}, {when}"
     return status.replace("_", " ")
 
 
@@ -493,3 +495,50 @@ _MD_ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "
 
 def _md(text: str | None) -> str:
     return (text or "").replace("\n", " ").translate(_MD_ESCAPES)
+
+
+# --- the TUI screen ----------------------------------------------------------------------------
+
+# The screen's groups, in order: what needs doing first at the top.
+SCREEN_GROUPS = ("Needs renewal", "Conditions open", "Being decided", "In force", "Finished")
+
+
+def screen_group(row: Row, today: date, windows: tuple[int, ...]) -> str:
+    """Which group of the Approvals screen a list row (of :func:`list_approvals`) is in."""
+    stored, status = row["stored_status"], row["status"]
+    left = row["days_left"]
+    if status == words.EXPIRED or stored == "suspended":
+        return "Needs renewal"
+    if stored in words.APPROVAL_EXPIRING_STATUSES and left is not None and left <= windows[0]:
+        return "Needs renewal"
+    if stored == "approved_with_conditions":
+        return "Conditions open"
+    if stored in words.APPROVAL_OPEN_STATUSES:
+        return "Being decided"
+    if stored in ("approved", "not_required"):
+        return "In force"
+    return "Finished"
+
+
+def screen_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """The approvals by group (:data:`SCREEN_GROUPS`), each with ``key`` (its number as
+    text), ``group``, ``countdown`` and the list fields."""
+    windows = reminder_days(reader)
+    rows = list_approvals(reader, project_id, today)
+    for row in rows:
+        row["key"] = str(row["id"])
+        row["group"] = screen_group(row, today, windows)
+        row["countdown"] = countdown({**row, "status": row["stored_status"]}, today)
+        row["conditions_shown"] = (
+            f"{row['conditions'] - row['conditions_open']}/{row['conditions']} met"
+            if row["conditions"]
+            else ""
+        )
+    return sorted(
+        rows,
+        key=lambda row: (
+            SCREEN_GROUPS.index(row["group"]),
+            row["valid_until"] or "9999-12-31",
+            row["id"],
+        ),
+    )

@@ -7,12 +7,15 @@ A card carries ``updated_at`` as stored, so that an editor can hand it back to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
+from pmtool.core import clock
 from pmtool.core.errors import NotFound
 from pmtool.core.keys import parse_key
 from pmtool.core.values import iso_date, labels_from_json
 from pmtool.services import resolve
+from pmtool.services.read import gates
 from pmtool.services.read.projects import workflow
 from pmtool.storage.reader import Reader, Row
 
@@ -56,7 +59,12 @@ def board_sprint(reader: Reader, project_id: int, sprint: str | None) -> Row | N
 
 
 def board(
-    reader: Reader, project_id: int, sprint: str | None = None, *, all_open: bool = False
+    reader: Reader,
+    project_id: int,
+    sprint: str | None = None,
+    *,
+    all_open: bool = False,
+    today: date | None = None,
 ) -> Row:
     """One column per workflow status, in order, with its WIP limit and its cards.
 
@@ -80,8 +88,12 @@ def board(
             f"{CARD_SELECT} WHERE {where} ORDER BY v.status_position, v.rank, v.number", params
         )
     ]
+    # Work behind a closed approval gate carries a lock and its reason (``gate``).
+    locks = gates.project_task_blockers(reader, project_id, today or clock.today())
     by_status: dict[str, list[Row]] = {}
     for card in cards:
+        found = locks.get(card["key"])
+        card["gate"] = gates.short_reason(found) if found else None
         by_status.setdefault(card["status"], []).append(card)
     columns = [
         {

@@ -217,17 +217,37 @@ def task_blockers(reader: Reader, task: Row, today: date) -> list[Row]:
     )
 
 
-def project_task_blockers(reader: Reader, project_id: int, today: date) -> dict[int, list[Row]]:
-    """The blockers of every gated task of a project, by task id (the board's locks)."""
+def project_task_blockers(reader: Reader, project_id: int, today: date) -> dict[str, list[Row]]:
+    """The blockers of every gated task of a project, by task key (the board's locks)."""
     gated = reader.rows(
-        "SELECT t.id, t.project_id, t.labels FROM v_task t WHERE t.project_id = :p AND "
+        "SELECT t.id, t.key, t.project_id, t.labels FROM v_task t WHERE t.project_id = :p AND "
         "(LOWER(t.labels) LIKE '%needs:%' OR EXISTS "
         " (SELECT 1 FROM task_approval l WHERE l.task_id = t.id))",
         {"p": project_id},
     )
-    result: dict[int, list[Row]] = {}
+    result: dict[str, list[Row]] = {}
     for task in gated:
         found = task_blockers(reader, task, today)
         if found:
-            result[int(task["id"])] = found
+            result[str(task["key"])] = found
     return result
+
+
+def short_reason(found: list[Row]) -> str:
+    """The blockers in a few words for a board card: ``ethics #4 conditional``."""
+    parts = []
+    for blocker in found:
+        name = blocker["kind"] or "approval"
+        if blocker["approval_id"] is not None:
+            name += f" #{blocker['approval_id']}"
+        state = _SHORT_STATES.get(blocker["status"], blocker["status"].replace("_", " "))
+        parts.append(f"{name} {state}")
+    return "; ".join(parts)
+
+
+_SHORT_STATES = {
+    MISSING: "missing",
+    "approved_with_conditions": "conditional",
+    "clarification_requested": "clarifying",
+    "resubmission_requested": "to resubmit",
+}

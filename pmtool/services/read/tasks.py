@@ -168,4 +168,20 @@ def task_row(reader: Reader, key: str) -> Row:
             "SELECT key FROM v_task WHERE parent = :key ORDER BY number", {"key": row["key"]}
         )
     ]
+    # The approvals it requires (`task edit --requires`), and what keeps it behind its
+    # gates today (labels such as needs:ethics included).
+    from pmtool.core import clock
+    from pmtool.services.read import gates
+
+    task_ids = reader.tuples(
+        "SELECT id, project_id, labels FROM v_task WHERE key = :key", {"key": row["key"]}
+    )
+    task_id, project_id, labels = task_ids[0]
+    row["requires"] = gates.required_approval_ids(reader, task_id)
+    row["gates"] = [
+        blocker["reason"]
+        for blocker in gates.task_blockers(
+            reader, {"id": task_id, "project_id": project_id, "labels": labels}, clock.today()
+        )
+    ]
     return row

@@ -158,6 +158,8 @@ class TaskDetail(ReportsWorkerErrors, ModalScreen[str | None]):
         fields.add_row("labels", ", ".join(task["labels"]))
         fields.add_row("parent", task["parent"] or "")
         fields.add_row("subtasks", ", ".join(task["subtasks"]))
+        if task.get("gates"):  # behind a closed approval gate
+            fields.add_row("gated", Text("🔒 " + "; ".join(task["gates"]), style="yellow"))
         fields.add_row("updated", task["updated"] or "")
         body = Table.grid()
         body.add_row(fields)

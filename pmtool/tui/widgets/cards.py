@@ -29,7 +29,7 @@ def _looks(card: dict[str, Any]) -> tuple[Any, ...]:
     """What a card shows: two cards that look the same need no repaint."""
     return (
         card["key"], card["title"], card["points"], card.get("assignee"),
-        tuple(card.get("labels") or ()), card.get("due"),
+        tuple(card.get("labels") or ()), card.get("due"), card.get("gate"),
     )  # fmt: skip
 
 
@@ -118,6 +118,7 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         "card--points",
         "card--meta",
         "card--overdue",
+        "card--gate",
         "card--empty",
     }
     DEFAULT_CSS = """
@@ -134,6 +135,7 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
     CardList > .card--points { color: $text-muted; }
     CardList > .card--meta { color: $text-muted; }
     CardList > .card--overdue { color: $error; }
+    CardList > .card--gate { color: $warning; }
     CardList > .card--empty { color: $text-disabled; }
     """
 
@@ -292,6 +294,9 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         due = str(card.get("due") or "")
         overdue = bool(due and self.today and due < self.today and not card.get("is_done"))
         points = "" if card["points"] is None else f"{card['points']}p"
+        gate = card.get("gate")
+        if gate:  # behind a closed approval gate: a lock by the key, the reason below
+            points = f"🔒 {points}".rstrip()
         key, points = key_and_points(str(card["key"]), points, inner)
         gap = max(inner - cell_len(key) - cell_len(points), 0)
         first = [
@@ -308,10 +313,14 @@ class CardList(StyledScrollView, can_focus=False, inherit_bindings=False):
         meta = " · ".join(meta_parts)
         if overdue:
             meta = f"due {due[5:]} · {meta}" if meta else f"due {due}"
+        if gate:  # the lock is by the key; the reason takes the meta line
+            meta = gate
         meta_line = fit(meta, inner)
         meta_line_style = (
             base + self._style("card--overdue", partial=True) if overdue else meta_style
         )
+        if gate:
+            meta_line_style = base + self._style("card--gate", partial=True)
         strips = [
             Strip(first, width),
             Strip([Segment(" " + titles[0] + " ", base)], width),
