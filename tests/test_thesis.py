@@ -772,3 +772,29 @@ def test_calendar_of_every_open_thesis_to_stdout(planned: Invoke):
     assert "UID:thesis-2-deadline@pmtool" in text and "UID:thesis-1-deadline@pmtool" in text
     ok(planned("thesis", "move", "2", "withdrawn"))
     assert "thesis-2-" not in ok(planned("thesis", "calendar"))
+
+
+# --- the documented JSON fields -----------------------------------------------------------------
+
+
+def test_json_fields_doc_lists_exactly_the_thesis_fields(planned: Invoke):
+    from test_docs import _documented_fields
+
+    ok(planned("thesis", "meeting", "add", "1", "--action", "Send the exposé"))
+    ok(planned("thesis", "extend", "1", "--weeks", "1", "--reason", "illness"))
+    documented = _documented_fields()
+    sections = {
+        "Thesis": (("thesis", "list"), None),
+        "Thesis detail": (("thesis", "show", "1"), "Thesis"),
+        "Thesis milestone": (("thesis", "milestone", "list", "1"), None),
+        "Thesis meeting": (("thesis", "meeting", "list", "1"), None),
+        "Thesis overview": (("thesis", "overview"), None),
+        "Thesis history": (("thesis", "history", "1"), None),
+    }
+    for heading, (command, base) in sections.items():
+        printed = json.loads(ok(planned(*command, "--format", "json")))
+        record = printed[0] if isinstance(printed, list) else printed
+        expected = (documented[base] if base else []) + documented[heading]
+        assert list(record) == expected, heading
+    assert list(read.THESIS_FIELDS) == documented["Thesis"]
+    assert list(read.OVERVIEW_FIELDS) == documented["Thesis overview"]

@@ -385,7 +385,7 @@ def thesis_show(app: AppContext, thesis_ref: str, fmt: str) -> None:
         milestones = read.milestone_rows(reader, record, today)
         meetings = read.meeting_rows(reader, record)
     if fmt == "json":
-        emit_object({**shown, "milestones": milestones, "meetings": meetings}, fmt)
+        emit_object({**shown, "plan": milestones, "meetings": meetings}, fmt)
         return
     if fmt != "table":
         emit_object(shown, fmt)
