@@ -7,15 +7,15 @@ them when a thesis is added or a dependency is drawn, the read path for the crit
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmtool.core.errors import InvalidInput, NotFound
 from pmtool.core.words import APPROVAL_KINDS, approval_kind
-from pmtool.resources import templates_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # Milestone ids with a meaning: the submission is due at the deadline (and moves with it),
 # the defence follows the thesis's defence date.
@@ -42,12 +42,22 @@ class Plan:
     milestones: tuple[PlannedMilestone, ...] = field(default_factory=tuple)
 
 
+# tomllib, pathlib and the template folder are imported where a template is read: the
+# read path (the overview) uses only the graph rules below.
+
+
 def template_names() -> list[str]:
+    from pmtool.resources import templates_dir
+
     return sorted(path.stem for path in (templates_dir() / "thesis").glob("*.toml"))
 
 
 def template_path(name: str) -> Path:
     """A shipped template by name, or a .toml file given by path (a university's own)."""
+    from pathlib import Path
+
+    from pmtool.resources import templates_dir
+
     wanted = name.strip()
     if wanted.endswith(".toml") and Path(wanted).expanduser().is_file():
         return Path(wanted).expanduser()
@@ -61,6 +71,8 @@ def template_path(name: str) -> Path:
 
 
 def load_template(name: str) -> Plan:
+    import tomllib
+
     path = template_path(name)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
