@@ -798,3 +798,53 @@ def test_json_fields_doc_lists_exactly_the_thesis_fields(planned: Invoke):
         assert list(record) == expected, heading
     assert list(read.THESIS_FIELDS) == documented["Thesis"]
     assert list(read.OVERVIEW_FIELDS) == documented["Thesis overview"]
+
+
+# --- undo of the planning commands, the deadline reminder and the dashboard panel ---------------
+
+
+def test_undo_reverses_replan_done_depend_and_move(planned: Invoke, db_path: Path):
+    before = dump(db_path)
+    ok(planned("thesis", "move", "1", "registered"))
+    ok(planned("thesis", "milestone", "done", "1", "1-2", "--on", "2026-11-02"))
+    ok(planned("thesis", "milestone", "depend", "1", "defence", "--on", "draft"))
+    ok(planned("thesis", "replan", "1", "--start", "2026-11-16"))
+    ok(planned("thesis", "edit", "1", "--defence", "2027-06-30"))
+    for _ in range(5):
+        ok(planned("undo"))
+    dates = due_dates(planned)
+    assert (dates["submission"], dates["defence"]) == ("2027-05-03", "2027-06-14")
+    assert [m["done"] for m in milestones(planned)][:2] == [None, None]
+    assert milestones(planned)[16]["after"] == [16]
+    assert query(db_path, "SELECT status, start_date, registered_on, defence_on FROM thesis") == [
+        ("planning", "2026-11-02", None, None)
+    ]
+    del before
+
+
+def test_a_near_deadline_is_a_reminder_and_the_panel_shows_the_thesis(
+    planned: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from pmtool.services.read import dashboard
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    monkeypatch.setenv("PMTOOL_NOW", "2027-04-20T10:00:00+00:00")
+    items = json.loads(ok(planned("status", "--format", "json")))
+    deadline = [item for item in items if item["kind"] == "thesis_deadline"]
+    assert deadline == [
+        {
+            "project": "PM",
+            "kind": "thesis_deadline",
+            "level": "soon",
+            "ref": "thesis 1",
+            "text": "Mara Schulz: submission deadline in 13d",
+            "due": "2027-05-03",
+        }
+    ]
+    with reading(resolve_location(str(db_path))) as reader:
+        panels = dashboard.load_panels(reader, 1, date(2027, 4, 20))
+    theses = next(panel for panel in panels if panel["id"] == "theses")
+    assert theses["rows"][0]["ref"] == "thesis 1"
+    assert theses["rows"][0]["level"] == "late"  # high risk
+    assert theses["rows"][0]["text"].startswith("Mara Schulz (week 25/26, high risk) next: ")
