@@ -783,3 +783,114 @@ def test_json_fields_doc_lists_exactly_the_printed_fields(vote: Invoke):
         [child] = json.loads(ok(vote("approval", command, "list", "1", "--format", "json")))
         assert list(child) == documented[heading], heading
     assert list(shown["condition_list"][0]) == documented["Approval condition"]
+
+
+def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
+    """services.read.gates: what a thesis milestone or git sync asks before work starts."""
+    from datetime import date
+
+    from pmtool.services.read import gates
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    granted(dated, "exemption", "2027-12-31")  # 1: opens needs:ethics too
+    granted(dated, "dua", "2026-12-31")  # 2: expires at the end of the year
+    ok(dated("approval", "add", "dpia", "--body", "DPO"))  # 3: a draft
+    ok(dated("project", "add", "OT", "Other"))
+    ok(dated("-p", "OT", "approval", "add", "dua", "--body", "Other DIZ"))  # 4: elsewhere
+    with reading(resolve_location(str(db_path))) as reader:
+        assert gates.in_force_kinds(reader, 1, date(2026, 11, 29)) == {"exemption", "ethics", "dua"}
+        assert gates.in_force_kinds(reader, 1, date(2027, 1, 1)) == {"exemption", "ethics"}
+        assert gates.in_force_kinds(reader, 2, date(2026, 11, 29)) == set()
+        found = gates.blockers(
+            reader,
+            1,
+            labels=["needs:ethics", "needs:DUA", "needs:dpia", "needs:review", "data"],
+            required_approval_ids=[2, 3],
+            today=date(2027, 1, 1),
+        )
+    assert [(b["approval_id"], b["kind"], b["status"], b["label"]) for b in found] == [
+        (2, "dua", "expired", "needs:DUA"),
+        (3, "dpia", "draft", "needs:dpia"),
+        (2, "dua", "expired", None),
+        (3, "dpia", "draft", None),
+    ]
+    assert list(found[0]) == list(gates.BLOCKER_FIELDS)
+    assert found[0]["reason"] == (
+        "needs:DUA: approval 2 (data-use agreement 'Data-use agreement') is expired "
+        "(valid until 2026-12-31)"
+    )
+
+
+def _records(db_path: Path) -> dict[str, list[tuple]]:
+    """The approval tables and settings, without the columns every write moves on."""
+    found = {}
+    for table in ("approval", "approval_condition", "approval_amendment", "approval_incident",
+                  "task_approval", "setting"):  # fmt: skip
+        columns = [row[1] for row in query(db_path, f"PRAGMA table_info({table})")]
+        kept = [c for c in columns if c not in ("version", "updated_at")]
+        found[table] = query(db_path, f"SELECT {', '.join(kept)} FROM {table} ORDER BY 1")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("setup", "command"),
+    [
+        ([], ["add", "dua", "--body", "DIZ"]),
+        ([], ["review", "1"]),
+        ([["review", "1"]], ["clarify", "1", "--question", "Why?"]),
+        ([], ["withdraw", "1"]),
+        ([["decide", "1", "resubmit"]], ["resubmit", "1"]),
+        ([["decide", "1", "approved"]], ["suspend", "1", "--reason", "Audit"]),
+        ([["decide", "1", "approved"]], ["close", "1"]),
+        ([["decide", "1", "approved", "--valid-until", "+1m"]],
+         ["renew", "1", "--valid-until", "+1y"]),
+        ([], ["edit", "1", "--title", "New", "--document", "a.pdf", "--ref", "none"]),
+        ([["decide", "1", "conditional", "--condition", "A"]], ["condition", "add", "1", "B"]),
+        ([["decide", "1", "approved"]], ["amendment", "add", "1", "More"]),
+        ([["decide", "1", "approved"], ["amendment", "add", "1", "More"]],
+         ["amendment", "submit", "1", "1"]),
+        ([["decide", "1", "approved"]], ["incident", "add", "1", "Leak", "--on", "today"]),
+        ([["decide", "1", "approved"], ["incident", "add", "1", "Leak", "--on", "today"]],
+         ["incident", "reported", "1", "1"]),
+        ([], ["reminders", "30"]),
+    ],
+)  # fmt: skip
+def test_undo_reverts_every_approval_command(vote: Invoke, db_path: Path, setup, command):
+    for step in setup:
+        ok(vote("approval", *step))
+    before = _records(db_path)
+    ok(vote("approval", *command))
+    assert _records(db_path) != before
+    ok(vote("undo"))
+    assert _records(db_path) == before
+
+
+def test_not_required_is_undone(dated: Invoke, db_path: Path):
+    ok(dated("approval", "add", "dpia", "--body", "DPO"))
+    before = _records(db_path)
+    ok(dated("approval", "not-required", "1", "--reason", "Small anonymised set"))
+    ok(dated("undo"))
+    assert _records(db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("steps", "before"),
+    [([], "draft"), ([["submit", "1", "--ref", "R"]], "submitted"),
+     ([["submit", "1", "--ref", "R"], ["review", "1"]], "under review")],
+)  # fmt: skip
+def test_withdraw_from_draft_submitted_or_under_review(dated: Invoke, steps, before):
+    ok(dated("approval", "add", "ethics", "--body", "EC"))
+    for step in steps:
+        ok(dated("approval", *step))
+    assert ok(dated("approval", "withdraw", "1")) == f"Approval 1: {before} -> withdrawn\n"
+
+
+def test_no_withdrawal_while_a_clarification_is_pending(vote: Invoke, db_path: Path):
+    ok(vote("approval", "review", "1"))
+    ok(vote("approval", "clarify", "1"))
+    before = dump(db_path)
+    refused(vote("approval", "withdraw", "1"), 1,
+            "from clarification_requested it can go to: under_review")  # fmt: skip
+    refused(vote("approval", "decide", "1", "approved"), 1, "it cannot become approved")
+    assert dump(db_path) == before

@@ -25,7 +25,7 @@ from pmtool.core.words import (
 APPROVAL_COLUMNS = [
     Column("id", "ID", align_right=True),
     Column("kind", "KIND"),
-    Column("status", "STATUS"),
+    Column("status", "STATUS", keep_width=True),
     Column("valid_until", "VALID UNTIL", keep_width=True),
     Column("days_left", "DAYS", align_right=True, drop_order=2),
     Column("conditions_open", "OPEN COND.", align_right=True, drop_order=1),
@@ -500,6 +500,10 @@ def approval_list(
             kind=check_kind(kind) if kind else None,
             expiring_days=days,
         )
+    if fmt == "table":  # people read "conditional"; scripts keep the state's name
+        for row in rows:
+            if row["status"] == "approved_with_conditions":
+                row["status"] = "conditional"
     emit_rows(
         rows,
         fmt,

@@ -183,4 +183,5 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
     click.echo(f"  export PMTOOL_DB={location.describe()}")
     click.echo("  pmtool sprint burndown current")
     click.echo("  pmtool task list --sprint current")
+    click.echo("  pmtool approval list")
     click.echo("  pmtool tui")

@@ -342,5 +342,6 @@ def build_demo(
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",
+        "4 approvals: ethics votes (one with a condition open), a DPIA, a data-use agreement",
         *thesis_lines,
     ]

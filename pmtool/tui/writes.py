@@ -48,11 +48,13 @@ class WriteRequest:
     effect: Moved | Ranked | None = None  # what the screen can show once it is written
 
 
-def move(key: str, status: str, *, force: bool = False) -> WriteRequest:
+def move(key: str, status: str, *, force: bool = False, reason: str | None = None) -> WriteRequest:
     def apply(gw: Gateway) -> Outcome:
         from pmtool.services import resolve, tasks
 
-        result = tasks.move_task(gw, resolve.task(gw.reader, key), status, force=force)
+        result = tasks.move_task(
+            gw, resolve.task(gw.reader, key), status, force=force, reason=reason
+        )
         message = f"{key}: {result.old_status} → {result.new_status}"
         checklist = result.definition_of_done
         if checklist:
@@ -64,6 +66,8 @@ def move(key: str, status: str, *, force: bool = False) -> WriteRequest:
         return Outcome(message, key, quiet=not checklist)
 
     flag = " --force" if force else ""
+    if reason:
+        flag += f" --reason {reason!r}"
     return WriteRequest(f"tui: task move {key} {status}{flag}", apply, key, Moved(key, status))
 
 

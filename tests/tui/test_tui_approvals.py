@@ -136,3 +136,28 @@ async def test_a_gated_card_shows_a_lock_and_moving_it_is_refused(
         )
         assert GATED in [card["key"] for card in todo.cards]
     assert json.loads(run("task", "show", GATED, "--format", "json").output)["status"] == "todo"
+
+
+async def test_forcing_a_gated_card_asks_for_the_reason_and_audits_it(
+    make_app: MakeApp, run: Invoke
+) -> None:
+    app = make_app("board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        todo = app.screen.query_one("#cards-todo", CardList)
+        todo.cursor = todo.index_of(GATED)  # type: ignore[assignment]
+        await pilot.pause()
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["Move card past its WIP limit…"].callback()
+        await choose(pilot, "in_progress")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextDialog))
+        app.screen.query_one(Input).value = "Committee chair cleared it by phone"
+        before = app.writes_done
+        await pilot.press("enter")
+        await after_write(pilot, before)
+    assert json.loads(run("task", "show", GATED, "--format", "json").output)["status"] == (
+        "in_progress"
+    )
+    log = json.loads(run("log", GATED, "--format", "json").output)
+    notes = [entry for entry in log if entry.get("field") == "gate_override"]
+    assert notes and "reason: Committee chair cleared it by phone" in json.dumps(notes)

@@ -169,7 +169,10 @@ def test_planning_and_dashboard_read_side(demo: DatabaseLocation) -> None:
     assert planning.default_sprint(sprints) == "Sprint 4"
     assert plan["capacity"] == 30 and plan["capacity_source"] == "capacity"
     assert plan["points"] == sum(card["points"] or 0 for card in plan["tasks"])
-    assert panels == []  # nothing needs attention in the demo, and no other panel has data
+    # The demo's data-use agreement runs out in 40 days: a reminder, and the approvals.
+    assert [panel["id"] for panel in panels] == ["attention", "approvals"]
+    assert [row["ref"] for row in panels[0]["rows"]] == ["approval 3"]
+    assert [row["ref"] for row in panels[1]["rows"]] == [f"approval {n}" for n in (3, 4, 1, 2)]
 
 
 def overdue_count(reader: Any, project_id: int, today: date) -> list[dict[str, Any]]:
@@ -187,8 +190,8 @@ def test_a_registered_panel_loader_fills_its_panel(
     dashboard.register_panel("x", "Late", overdue_count)
     with reading(demo) as reader:
         loaded = dashboard.load_panels(reader, 1, date(2026, 11, 27))
-    assert [panel["id"] for panel in loaded] == ["x"]
-    assert loaded[0]["rows"][0]["text"].endswith(" late")
+    assert [panel["id"] for panel in loaded][-1] == "x"  # after the demo's own panels
+    assert loaded[-1]["rows"][0]["text"].endswith(" late")
 
 
 SHELL_MODULES = ("pmtool.tui.app", "pmtool.tui.flows", "pmtool.tui.keys")

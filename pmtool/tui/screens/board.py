@@ -250,10 +250,10 @@ class BoardScreen(DataScreen):
             return
         self._move(key, self.statuses[index])
 
-    def _move(self, key: str, status: str, force: bool = False) -> None:
+    def _move(self, key: str, status: str, force: bool = False, reason: str | None = None) -> None:
         self._pending[key] = status
         self._follow = key
-        self.post_message(SubmitWrite(writes.move(key, status, force=force)))
+        self.post_message(SubmitWrite(writes.move(key, status, force=force, reason=reason)))
 
     def action_rank_card(self, step: int) -> None:
         found = self._current()
@@ -342,10 +342,27 @@ class BoardScreen(DataScreen):
         verb = "Force" if force else "Move"
 
         def chosen(status: str | None) -> None:
-            if status:
+            if not status:
+                return
+            if force and card.get("gate"):  # past an approval gate: only with a reason
+                self._ask_reason(str(card["key"]), status, str(card["gate"]))
+            else:
                 self._move(str(card["key"]), status, force=force)
 
         self.app.push_screen(ChoiceDialog(f"{verb} {card['key']} to", options), chosen)
+
+    def _ask_reason(self, key: str, status: str, gate: str) -> None:
+        from pmtool.tui.screens.approvals import TextDialog
+
+        def entered(reason: str | None) -> None:
+            if reason is not None and reason.strip():
+                self._move(key, status, force=True, reason=reason)
+            elif reason is not None:
+                self.notify("A move past an approval gate needs a reason.", severity="warning")
+
+        self.app.push_screen(
+            TextDialog(f"{key} is gated ({gate}): why move it anyway? (audited)"), entered
+        )
 
     def action_choose_sprint(self) -> None:
         self.post_message(ChooseSprint(self._set_sprint, include_all=True))
@@ -366,6 +383,7 @@ class BoardScreen(DataScreen):
     def commands(self) -> Iterable[PaletteCommand]:
         yield (
             "Move card past its WIP limit…",
-            "Force a move into a full column (recorded in the audit trail)",
+            "Force a move into a full column or, with a reason, past an approval gate "
+            "(recorded in the audit trail)",
             lambda: self.action_choose_status(force=True),
         )
