@@ -1017,7 +1017,13 @@ def thesis_calendar(
         events = read.calendar_events(reader, ids)
     content = build_calendar(events)
     if output is None:
-        click.echo(content.decode("utf-8"), nl=False)
+        import sys
+
+        # iCalendar lines end in CRLF, which the terminal filter would show as ␍; the
+        # library has escaped everything else.
+        out = getattr(sys.stdout, "unfiltered", sys.stdout)
+        out.write(content.decode("utf-8"))
+        out.flush()
         return
     with open(output, "wb") as handle:
         handle.write(content)
