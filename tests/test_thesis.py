@@ -767,8 +767,9 @@ def test_calendar_export_parses_back_with_stable_uids(planned: Invoke, tmp_path:
 
 def test_calendar_of_every_open_thesis_to_stdout(planned: Invoke):
     ok(planned("thesis", "add", "Jan Ott", "--title", "ECG", "--start", "2027-03-01"))
-    text = ok(planned("thesis", "calendar"))
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")  # CRLF, as RFC 5545 wants
+    result = planned("thesis", "calendar")
+    text = ok(result)
+    assert result.stdout_bytes.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")  # RFC 5545
     assert "UID:thesis-2-deadline@pmtool" in text and "UID:thesis-1-deadline@pmtool" in text
     ok(planned("thesis", "move", "2", "withdrawn"))
     assert "thesis-2-" not in ok(planned("thesis", "calendar"))
