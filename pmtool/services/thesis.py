@@ -302,12 +302,11 @@ def remove_thesis(gw: Gateway, thesis: Row) -> None:
             "SELECT id FROM thesis_milestone WHERE thesis_id = :t", {"t": thesis["id"]}
         )
     ]
-    for meeting_id, action_id in gw.reader.tuples(
-        "SELECT m.id, a.id FROM thesis_meeting m JOIN thesis_action a ON a.meeting_id = m.id "
+    for (action_id,) in gw.reader.tuples(
+        "SELECT a.id FROM thesis_action a JOIN thesis_meeting m ON m.id = a.meeting_id "
         "WHERE m.thesis_id = :t ORDER BY a.id",
         {"t": thesis["id"]},
     ):
-        del meeting_id
         gw.delete("thesis_action", action_id)
     for (meeting_id,) in gw.reader.tuples(
         "SELECT id FROM thesis_meeting WHERE thesis_id = :t ORDER BY id", {"t": thesis["id"]}
