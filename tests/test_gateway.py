@@ -295,6 +295,10 @@ READ_COMMANDS = [
     ["status", "--all"],
     ["approval", "list", "--expiring", "60d"],
     ["approval", "report"],
+    ["thesis", "list"],
+    ["thesis", "overview", "--format", "json"],
+    ["thesis", "templates"],
+    ["thesis", "settings"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -323,6 +327,23 @@ WRITE_COMMANDS = [
     ["approval", "show", "1"],
     ["task", "edit", "PM-1", "--requires", "1", "--label", "needs:ethics"],
     ["task", "move", "PM-1", "in_progress"],
+    ["thesis", "add", "Mara Schulz", "--title", "T", "--start", "2026-11-02"],
+    ["thesis", "edit", "1", "--cohort", "WS2026"],
+    ["thesis", "move", "1", "registered"],
+    ["thesis", "milestone", "done", "1", "1-2", "--on", "2026-11-02"],
+    ["thesis", "milestone", "add", "1", "Extra", "--due", "2027-01-04", "--after", "2"],
+    ["thesis", "milestone", "move", "1", "extra", "2027-01-11"],
+    ["thesis", "milestone", "depend", "1", "extra", "--on", "3"],
+    ["thesis", "meeting", "add", "1", "--action", "Send the exposé"],
+    ["thesis", "replan", "1", "--start", "2026-11-09"],
+    ["thesis", "extend", "1", "--weeks", "2", "--reason", "illness"],
+    ["thesis", "settings", "meeting-cadence", "14"],
+    ["thesis", "programme", "set", "HTW", "--weeks", "17"],
+    # reads of the thesis just added
+    ["thesis", "show", "1"],
+    ["thesis", "milestone", "list", "1"],
+    ["thesis", "meeting", "list", "1"],
+    ["thesis", "history", "1"],
 ]
 
 _PROBE = """

@@ -148,7 +148,7 @@ def test_the_demo_uses_an_empty_file_and_leaves_nothing_beside_it(run: Invoke, t
     target = tmp_path / "demo.db"
     target.touch()
     ok(run("demo", "--no-tui", "--path", str(target)))
-    assert query(target, "SELECT key FROM project") == [("SEPSIS",)]
+    assert query(target, "SELECT key FROM project ORDER BY id") == [("SEPSIS",), ("THESES",)]
     assert leftovers(tmp_path, "demo.db", "pmtool.db") == []
 
 

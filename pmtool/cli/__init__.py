@@ -37,6 +37,7 @@ COMMAND_MODULES: dict[str, str] = {
     "tui": "tui",
     "board": "tui",
     "approval": "approvals",
+    "thesis": "thesis",
 }
 
 

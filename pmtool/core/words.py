@@ -175,3 +175,33 @@ def approval_kind(word: str) -> ApprovalKind | None:
 
 # The status in which work starts: approval gates close it and every later column.
 IN_PROGRESS_STATUS: Final = "in_progress"
+# --- Theses (docs/thesis.md) ---------------------------------------------------------------
+ThesisStatus = Literal[
+    "planning", "registered", "in_progress", "submitted", "defended", "graded", "withdrawn"
+]
+THESIS_STATUSES: tuple[ThesisStatus, ...] = get_args(ThesisStatus)
+# The thesis state machine: status -> the statuses it may move to.
+THESIS_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
+    "planning": ("registered", "withdrawn"),
+    "registered": ("in_progress", "planning", "withdrawn"),
+    "in_progress": ("submitted", "withdrawn"),
+    "submitted": ("defended",),
+    "defended": ("graded",),
+    "graded": (),
+    "withdrawn": (),
+}
+# Theses still being worked on or examined: followed by the overview and the reminders.
+THESIS_OPEN_STATUSES: Final = frozenset({"planning", "registered", "in_progress", "submitted"})
+RiskLevel = Literal["low", "medium", "high"]
+RISK_LEVELS: tuple[RiskLevel, ...] = get_args(RiskLevel)
+DEFAULT_THESIS_TEMPLATE: Final = "default"
+DEFAULT_THESIS_WEEKS: Final = 26
+MAX_THESIS_WEEKS: Final = 104  # two years: longer is a typing mistake, not a thesis
+# Thesis settings in the `setting` table: name -> (key, default, what it is).
+THESIS_SETTINGS: Final[dict[str, tuple[str, int, str]]] = {
+    "meeting-cadence": ("thesis.meeting_cadence_days", 21, "days between supervision meetings"),
+    "meeting-stale": ("thesis.meeting_stale_days", 42, "days without a meeting that make a risk"),
+    "deadline-warning": ("thesis.deadline_warning_days", 28, "days before a deadline to warn"),
+}
+# Per programme: its processing time (weeks) and its milestone plan, e.g. thesis.programme.HTW.
+THESIS_PROGRAMME_PREFIX: Final = "thesis.programme."

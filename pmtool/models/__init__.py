@@ -10,6 +10,13 @@ from pmtool.models.agile import (
 )
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
+from pmtool.models.thesis import (
+    Thesis,
+    ThesisAction,
+    ThesisMeeting,
+    ThesisMilestone,
+    ThesisMilestoneDependency,
+)
 
 __all__ = [
     "AuditEntry",
@@ -19,6 +26,11 @@ __all__ = [
     "Setting",
     "Sprint",
     "Task",
+    "Thesis",
+    "ThesisAction",
+    "ThesisMeeting",
+    "ThesisMilestone",
+    "ThesisMilestoneDependency",
     "WorkflowColumn",
     "metadata",
 ]

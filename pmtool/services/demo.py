@@ -335,9 +335,13 @@ def build_demo(
 
     for moment, actor, summary, step in approval_events(today, first_start):  # approvals
         history.add(moment, actor, summary, step)
+    from pmtool.services.demo_thesis import add_demo_theses
+
+    thesis_lines = add_demo_theses(history.add, today)
     history.run(location, now)
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",
         "4 approvals: ethics votes (one with a condition open), a DPIA, a data-use agreement",
+        *thesis_lines,
     ]

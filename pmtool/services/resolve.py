@@ -235,3 +235,52 @@ def approval_number(wanted: str | int) -> int:
     if not text.isdigit() or len(text) > 18:
         raise InvalidInput(f"an approval is named by its number, e.g. 3 (got {str(wanted)!r})")
     return int(text)
+
+
+def thesis(reader: Reader, wanted: str) -> Row:
+    """A thesis by id (``3`` or ``#3``), or by the student's name: the full name, or an
+    unambiguous prefix, first or last name (any case)."""
+    text = wanted.strip().removeprefix("#")
+    if text.isdigit():
+        found = reader.rows("SELECT * FROM thesis WHERE id = :id", {"id": int(text)})
+        if not found:
+            raise NotFound(f"no thesis {text} (`pmtool thesis list` shows them)")
+        return found[0]
+    lowered = text.lower()
+    theses = reader.rows("SELECT * FROM thesis ORDER BY id")
+    exact = [row for row in theses if row["student"].lower() == lowered]
+    candidates = exact or [
+        row
+        for row in theses
+        if lowered
+        and (
+            row["student"].lower().startswith(lowered) or lowered in row["student"].lower().split()
+        )
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        named = ", ".join(f"{row['id']} ({row['student']})" for row in candidates)
+        raise Refused(f"{wanted.strip()!r} could be several theses: {named}; give the id")
+    raise NotFound(f"no thesis of {wanted.strip()!r} (`pmtool thesis list` shows them)")
+
+
+def thesis_milestone(reader: Reader, thesis_row: Row, wanted: str) -> Row:
+    """A milestone of a thesis by its number (``9``) or its id in the plan (``data-access``)."""
+    text = wanted.strip().lower().removeprefix("#")
+    if text.isdigit():
+        found = reader.rows(
+            "SELECT * FROM thesis_milestone WHERE thesis_id = :t AND position = :n",
+            {"t": thesis_row["id"], "n": int(text)},
+        )
+    else:
+        found = reader.rows(
+            "SELECT * FROM thesis_milestone WHERE thesis_id = :t AND lower(code) = :c",
+            {"t": thesis_row["id"], "c": text},
+        )
+    if not found:
+        raise NotFound(
+            f"thesis {thesis_row['id']} has no milestone {wanted.strip()!r} "
+            f"(`pmtool thesis milestone list {thesis_row['id']}` shows them)"
+        )
+    return found[0]

@@ -229,3 +229,95 @@ TASK_APPROVAL = Table(
 for _table in (APPROVAL, APPROVAL_CONDITION, APPROVAL_AMENDMENT, APPROVAL_INCIDENT, TASK_APPROVAL):
     TABLES[_table.name] = _table
     BY_ENTITY[_table.entity] = _table
+
+# --- Theses ------------------------------------------------------------------------------
+THESIS = Table(
+    "thesis",
+    "thesis",
+    "id",
+    True,
+    {
+        "id": "int",
+        "student": "text",
+        "title": "text",
+        "research_question": "text",
+        "programme": "text",
+        "cohort": "text",
+        "first_examiner": "text",
+        "second_examiner": "text",
+        "external_supervisor": "text",
+        "company": "text",
+        "project_id": "int",
+        "repository_path": "text",
+        "confidential_until": "date",
+        "registered_on": "date",
+        "start_date": "date",
+        "weeks": "int",
+        "extension_weeks": "int",
+        "deadline": "date",
+        "defence_on": "date",
+        "template": "text",
+        "status": "text",
+        "created_at": "datetime",
+        "updated_at": "datetime",
+        "version": "int",
+    },
+)
+THESIS_MILESTONE = Table(
+    "thesis_milestone",
+    "thesis_milestone",
+    "id",
+    True,
+    {
+        "id": "int",
+        "thesis_id": "int",
+        "position": "int",
+        "code": "text",
+        "title": "text",
+        "due_date": "date",
+        "done_on": "date",
+        "needs": "text",
+        "version": "int",
+    },
+)
+THESIS_DEPENDENCY = Table(
+    "thesis_milestone_dependency",
+    "thesis_dependency",
+    "id",
+    True,
+    {"id": "int", "milestone_id": "int", "depends_on_id": "int", "version": "int"},
+)
+THESIS_MEETING = Table(
+    "thesis_meeting",
+    "thesis_meeting",
+    "id",
+    True,
+    {
+        "id": "int",
+        "thesis_id": "int",
+        "held_on": "date",
+        "attendees": "text",
+        "notes": "text",
+        "decisions": "text",
+        "next_on": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+THESIS_ACTION = Table(
+    "thesis_action",
+    "thesis_action",
+    "id",
+    True,
+    {
+        "id": "int",
+        "meeting_id": "int",
+        "text": "text",
+        "assignee": "text",
+        "task_id": "int",
+        "version": "int",
+    },
+)
+for _table in (THESIS, THESIS_MILESTONE, THESIS_DEPENDENCY, THESIS_MEETING, THESIS_ACTION):
+    TABLES[_table.name] = _table
+    BY_ENTITY[_table.entity] = _table

@@ -35,6 +35,8 @@ PLACES: tuple[Place, ...] = (
           "pmtool.tui.screens.sprints:SprintsScreen"),
     Place("approvals", "5", "Approvals", "Approvals: ethics votes, DPIAs, data agreements",
           "pmtool.tui.screens.approvals:ApprovalsScreen"),
+    Place("theses", "6", "Theses", "Theses: supervisor overview, timelines",
+          "pmtool.tui.screens.thesis:ThesesScreen"),
 )  # fmt: skip
 
 BY_MODE = {place.mode: place for place in PLACES}

@@ -58,6 +58,19 @@ def register_attention_sources() -> None:
         "approval_incident_unreported", approvals.incidents_unreported, present=has_approvals
     )
 
+    # Theses linked to the project (docs/thesis.md).
+    from pmtool.services.read import thesis
+
+    linked_theses = attention.table_has_rows("thesis")
+    attention.register_attention(
+        "thesis_milestone_overdue", thesis.overdue_milestones, present=linked_theses
+    )
+    attention.register_attention("thesis_deadline", thesis.deadlines_near, present=linked_theses)
+    attention.register_attention(
+        "thesis_meeting_missed", thesis.meetings_missed, present=linked_theses
+    )
+    attention.register_attention("thesis_at_risk", thesis.theses_at_risk, present=linked_theses)
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -77,4 +90,15 @@ def register_panels() -> None:
         approvals.panel_rows,
         present=attention.table_has_rows("approval"),
         empty_text="No approvals in play.",
+    )
+
+    # Theses linked to the project, riskiest first.
+    from pmtool.services.read import thesis
+
+    dashboard.register_panel(
+        "theses",
+        "Theses",
+        thesis.panel_rows,
+        present=attention.table_has_rows("thesis"),
+        empty_text="No thesis in progress.",
     )
