@@ -426,11 +426,17 @@ def test_a_database_from_a_newer_pmtool_is_refused(ready: Invoke, db_path: Path,
     assert dump(db_path) == before
 
 
+# The schema this code is at, and a test migration after it.
+KNOWN_REVISIONS = schema.KNOWN_REVISIONS
+HEAD = schema.HEAD_REVISION
+NEXT = "9003"
+
+
 @pytest.fixture
 def code_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This pmtool knows a revision 0003 that the database (at 0002) does not have yet."""
-    monkeypatch.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002", "0003"))
-    monkeypatch.setattr(schema, "HEAD_REVISION", "0003")
+    """This pmtool knows a revision NEXT that the database (at HEAD) does not have yet."""
+    monkeypatch.setattr(schema, "KNOWN_REVISIONS", (*KNOWN_REVISIONS, NEXT))
+    monkeypatch.setattr(schema, "HEAD_REVISION", NEXT)
 
 
 @pytest.mark.parametrize("args", [("task", "list"), ("task", "add", "A"), ("init",), ("undo",)])
@@ -439,7 +445,7 @@ def test_a_database_behind_the_code_is_refused(ready: Invoke, db_path: Path, cod
     refused(
         ready(*args),
         1,
-        f"the database at {db_path} is at schema 0002, this pmtool needs 0003",
+        f"the database at {db_path} is at schema {HEAD}, this pmtool needs {NEXT}",
         "run `pmtool db upgrade` (it backs the file up first)",
     )
     assert dump(db_path) == before
@@ -450,19 +456,19 @@ def test_db_upgrade_backs_up_first(
 ):
     before = dump(db_path)
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
-    backup = db_path.with_name("pmtool.db.0002-20261127T100000Z.bak")
-    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema 0002 -> 0003\n")
+    backup = db_path.with_name(f"pmtool.db.{HEAD}-20261127T100000Z.bak")
+    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema {HEAD} -> {NEXT}\n")
     assert dump(backup) == before
     assert backup.stat().st_mode & 0o777 == 0o600
 
 
-MIGRATION_0003 = '''"""Test migration: task and project rebuilt in batch mode."""
+MIGRATION_0003 = f'''"""Test migration: task and project rebuilt in batch mode."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "{NEXT}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -494,13 +500,13 @@ def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_a
 def test_a_real_migration_upgrades_and_keeps_every_row(
     run: Invoke, db_path: Path, migrations_with_0003: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # A database made by the previous release: migrated only to 0002.
+    # A database made by the previous release: migrated only to HEAD.
     with monkeypatch.context() as previous_release:
-        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
-        previous_release.setattr(schema, "HEAD_REVISION", "0002")
+        previous_release.setattr(schema, "KNOWN_REVISIONS", KNOWN_REVISIONS)
+        previous_release.setattr(schema, "HEAD_REVISION", HEAD)
         location = resolve_location(str(db_path))
         sqlite_files.create_private_file(db_path)
-        upgrade(location, "0002")
+        upgrade(location, HEAD)
         ok(run("project", "add", "PM", "Sepsis"))
         ok(run("member", "add", "Lena Vogel"))
         ok(run("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
@@ -525,8 +531,8 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
     upgraded = ok(run("db", "upgrade")).splitlines()
     assert upgraded[0].startswith("Backed up to ")
-    assert upgraded[1] == "Upgraded schema 0002 -> 0003"
-    assert query(db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert upgraded[1] == f"Upgraded schema {HEAD} -> {NEXT}"
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [(NEXT,)]
     assert {table: query(db_path, f"SELECT COUNT(*) FROM {table}") for table in tables} == counts
     columns = [row[1] for row in query(db_path, "PRAGMA table_info(task)")]
     assert "risk_note" in columns
@@ -539,16 +545,16 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
         ("PM-1", "Lena Vogel", "Sprint 1", None),
     ]
     assert ok(run("task", "add", "C")) == "PM-3\n"
-    assert ok(run("db", "upgrade")) == "Already at schema 0003; nothing to do.\n"
+    assert ok(run("db", "upgrade")) == f"Already at schema {NEXT}; nothing to do.\n"
 
 
-BROKEN_0003 = '''"""A test migration that fails halfway."""
+BROKEN_0003 = f'''"""A test migration that fails halfway."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "{NEXT}"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 

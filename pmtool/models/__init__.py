@@ -10,6 +10,14 @@ from pmtool.models.agile import (
 )
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
+from pmtool.models.partners import (
+    Agreement,
+    Contact,
+    Partner,
+    PersonalKey,
+    Stakeholder,
+    StakeholderProject,
+)
 
 __all__ = [
     "AuditEntry",
@@ -21,4 +29,10 @@ __all__ = [
     "Task",
     "WorkflowColumn",
     "metadata",
+    "Agreement",
+    "Contact",
+    "Partner",
+    "PersonalKey",
+    "Stakeholder",
+    "StakeholderProject",
 ]
