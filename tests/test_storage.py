@@ -457,7 +457,9 @@ def test_db_upgrade_backs_up_first(
     before = dump(db_path)
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
     backup = db_path.with_name(f"pmtool.db.{HEAD}-20261127T100000Z.bak")
-    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema {HEAD} -> {NEXT}\n")
+    assert ok(ready("db", "upgrade")) == (
+        f"Backed up to {backup}\nUpgraded schema {HEAD} -> {NEXT}\n"
+    )
     assert dump(backup) == before
     assert backup.stat().st_mode & 0o777 == 0o600
 

@@ -36,6 +36,9 @@ COMMAND_MODULES: dict[str, str] = {
     "status": "status",
     "tui": "tui",
     "board": "tui",
+    "partner": "partners",
+    "stakeholder": "partners",
+    "agreement": "partners",
 }
 
 

@@ -20,19 +20,19 @@ from pmtool.models.partners import (
 )
 
 __all__ = [
+    "Agreement",
     "AuditEntry",
     "CommandRecord",
+    "Contact",
     "Member",
+    "Partner",
+    "PersonalKey",
     "Project",
     "Setting",
     "Sprint",
+    "Stakeholder",
+    "StakeholderProject",
     "Task",
     "WorkflowColumn",
     "metadata",
-    "Agreement",
-    "Contact",
-    "Partner",
-    "PersonalKey",
-    "Stakeholder",
-    "StakeholderProject",
 ]

@@ -92,3 +92,10 @@ def remove_member(gw: Gateway, member: Row, *, unassign: bool = False) -> int:
         )
     gw.delete("member", member["id"])
     return len(assigned)
+
+
+def forget_member(gw: Gateway, member: Row) -> None:
+    """Erase a member's email address for good: cleared, and its audit key destroyed
+    (the sealed trail rows can never be opened again). Scrub the file after the commit
+    (``services.partners.scrub_file``)."""
+    gw.erase_personal("member", member["id"], {"email": None}, what=member["name"])

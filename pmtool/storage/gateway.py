@@ -235,7 +235,7 @@ class Gateway:
         if not found:
             raise Conflict(f"the {table.entity} {key} was removed by someone else")
         snapshot = {
-            name: json.loads(self._trail_value(table, key, name, text))
+            name: json.loads(self._trail_value(table, key, name, text) or "null")
             if (text := audit_text(table.kinds[name], value))
             else None
             for name, value in found[0].items()

@@ -179,7 +179,7 @@ STAKEHOLDER = Table(
         "created_at": "datetime",
         "version": "int",
     },
-    personal=frozenset({"name", "email", "phone", "notes"}),
+    personal=frozenset({"name", "role", "email", "phone", "notes"}),
 )
 STAKEHOLDER_PROJECT = Table(
     "stakeholder_project",

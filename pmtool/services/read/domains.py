@@ -42,6 +42,16 @@ def register_attention_sources() -> None:
     attention.register_attention("sprint_ending", attention.sprints_ending)
     attention.register_attention("wip_exceeded", attention.wip_exceeded)
 
+    # Clinical partners: follow-ups due, agreements expiring or expired.
+    from pmtool.services.read import partners
+
+    attention.register_attention(
+        "follow_up_overdue", partners.overdue_follow_ups, present=partners.in_use
+    )
+    attention.register_attention(
+        "agreement_expiring", partners.expiring_agreements, present=partners.in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -51,3 +61,14 @@ def register_panels() -> None:
 
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
+
+    # Clinical partners: shown once the project has stakeholders or agreements.
+    from pmtool.services.read import partners
+
+    dashboard.register_panel(
+        "partners",
+        "Partners",
+        partners.panel_rows,
+        present=partners.in_use,
+        empty_text="No follow-ups due, no agreement ending.",
+    )
