@@ -297,6 +297,11 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["partner", "list"],
+    ["stakeholder", "list", "--include-personal"],
+    ["stakeholder", "grid"],
+    ["stakeholder", "contacts"],
+    ["agreement", "list", "--expiring", "60d"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -318,6 +323,29 @@ WRITE_COMMANDS = [
     ["sprint", "edit", "Sprint 2", "--goal", "Ship"],
     ["sprint", "close", "current", "--carry-over", "Sprint 2"],
     ["sprint", "start", "Sprint 2"],
+    ["partner", "add", "Uni Clinic", "--type", "clinic"],
+    [
+        "stakeholder",
+        "add",
+        "Eva Klein",
+        "--partner",
+        "Uni",
+        "--power",
+        "4",
+        "--interest",
+        "5",
+        "--email",
+        "eva@example.org",
+    ],
+    ["stakeholder", "move", "Eva", "--power", "2"],
+    ["stakeholder", "log", "Eva", "--kind", "call", "--summary", "Access", "--follow-up", "+1d"],
+    ["stakeholder", "show", "Eva"],
+    ["stakeholder", "follow-up", "task", "1"],
+    ["agreement", "add", "dpa", "--partner", "Uni"],
+    ["agreement", "negotiate", "1"],
+    ["agreement", "show", "1"],
+    ["stakeholder", "forget", "Eva"],
+    ["member", "forget", "Lena"],
 ]
 
 _PROBE = """
