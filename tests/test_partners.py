@@ -435,7 +435,7 @@ def test_vcard_import(people: Invoke, tmp_path: Path):
         ),
         (
             "bad.csv",
-            "name;email\nEva;eva@x.de\nOmar\n".encode(),
+            b"name;email\nEva;eva@x.de\nOmar\n",
             "line 3: the column 'email' is missing",
         ),
         ("bad.csv", b"email;power\nx@y.de;3\n", "line 1: the column 'name' is missing"),
