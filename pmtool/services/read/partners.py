@@ -19,6 +19,7 @@ PARTNER_FIELDS = ("id", "name", "type", "stakeholders", "agreements", "notes", "
 STAKEHOLDER_FIELDS = (
     "id", "name", "partner", "role", "power", "interest", "quadrant", "attitude",
     "engagement_current", "engagement_desired", "projects", "last_contact", "next_follow_up",
+    "forgotten",
 )  # fmt: skip
 PERSONAL_FIELDS = ("email", "phone", "notes")
 CONTACT_FIELDS = (
@@ -110,9 +111,8 @@ def _stakeholder_row(row: Row, roles: dict[int, list[str]], include_personal: bo
         "projects": roles.get(row["id"], []),
         "last_contact": iso_date(row["last_contact"]),
         "next_follow_up": iso_date(row["next_follow_up"]),
+        "forgotten": iso_timestamp(row["forgotten_at"]),
     }
-    if row["forgotten_at"] is not None:
-        result["forgotten"] = iso_timestamp(row["forgotten_at"])
     if include_personal:
         for field in PERSONAL_FIELDS:
             result[field] = row[field]
