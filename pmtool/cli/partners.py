@@ -582,13 +582,13 @@ def stakeholder_grid(app: AppContext, linked: bool, fmt: str) -> None:
       pmtool stakeholder grid
       pmtool stakeholder grid --format json
     """
-    from pmtool.cli.output import terminal_width
-    from pmtool.services.read.partners import GRID_FIELDS, grid
+    from pmtool.cli.output import fit_line, terminal_width
+    from pmtool.services.read.partners import GRID_FIELDS, draw_grid, grid
 
     with app.reading() as reader:
         quadrants = grid(reader, project_id=app.project_ref(reader)[0] if linked else None)
     if fmt == "table":
-        click.echo(draw_grid(quadrants, terminal_width()))
+        click.echo(draw_grid(quadrants, terminal_width(), fit=fit_line))
         return
     if fmt in ("csv", "md"):
         flat = [
@@ -601,42 +601,6 @@ def stakeholder_grid(app: AppContext, linked: bool, fmt: str) -> None:
         emit_rows(flat, fmt, fields=GRID_FIELDS)
         return
     emit_rows(quadrants, fmt, fields=GRID_FIELDS)
-
-
-def draw_grid(quadrants: list[dict[str, Any]], width: int) -> str:
-    """The four quadrants as two rows of two boxes, power up, interest right."""
-    from pmtool.cli.output import fit_line
-
-    by_name = {q["quadrant"]: q for q in quadrants}
-    width = max(min(width, 120), 40)
-    cell = (width - 7) // 2  # "  │ " + cell + " │ " + cell + " │"
-
-    def box_lines(name: str) -> list[str]:
-        people = by_name[name]["stakeholders"]
-        lines = [f"{name.upper()} ({len(people)})"]
-        lines += [
-            fit_line(f"{p['name']} ({p['power']}/{p['interest']})", cell) for p in people
-        ] or ["-"]
-        return lines
-
-    def row(left: str, right: str) -> list[str]:
-        a, b = box_lines(left), box_lines(right)
-        height = max(len(a), len(b))
-        a += [""] * (height - len(a))
-        b += [""] * (height - len(b))
-        return [f"│ {x.ljust(cell)} │ {y.ljust(cell)} │" for x, y in zip(a, b, strict=True)]
-
-    rule = "─" * (cell + 2)
-    lines = [
-        "POWER ↑ (high: 4-5)",
-        f"┌{rule}┬{rule}┐",
-        *row("keep satisfied", "manage closely"),
-        f"├{rule}┼{rule}┤",
-        *row("monitor", "keep informed"),
-        f"└{rule}┴{rule}┘",
-        "INTEREST → (high: 4-5); (power/interest) after each name",
-    ]
-    return "\n".join(lines)
 
 
 @stakeholder.command("log")

@@ -9,6 +9,7 @@ other. Standard library only, plain SQL.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from pmtool.core import words
 from pmtool.core.values import iso_date, iso_timestamp
@@ -193,6 +194,49 @@ def grid(reader: Reader, *, project_id: int | None = None) -> list[Row]:
             }
         )
     return quadrants
+
+
+def draw_grid(
+    quadrants: list[Row], width: int, *, marked: int | None = None, fit: Any = None
+) -> str:
+    """The grid as text: two rows of two boxes, power up, interest right; each name
+    with (power/interest); ``marked`` (a stakeholder id) gets a ▶. Shared by the CLI
+    and the TUI; ``fit(text, cells)`` cuts a line to a width (the default counts
+    characters)."""
+    cut = fit or (lambda text, cells: text if len(text) <= cells else text[: cells - 1] + "…")
+    by_name = {q["quadrant"]: q for q in quadrants}
+    width = max(min(width, 120), 40)
+    cell = (width - 7) // 2  # "│ " + cell + " │ " + cell + " │"
+
+    def box_lines(name: str) -> list[str]:
+        people = by_name[name]["stakeholders"]
+        lines = [f"{name.upper()} ({len(people)})"]
+        for person in people:
+            mark = "▶ " if person["id"] == marked else ""
+            lines.append(
+                cut(f"{mark}{person['name']} ({person['power']}/{person['interest']})", cell)
+            )
+        return lines if people else [*lines, "-"]
+
+    def row(left: str, right: str) -> list[str]:
+        a, b = box_lines(left), box_lines(right)
+        height = max(len(a), len(b))
+        a += [""] * (height - len(a))
+        b += [""] * (height - len(b))
+        return [f"│ {x.ljust(cell)} │ {y.ljust(cell)} │" for x, y in zip(a, b, strict=True)]
+
+    rule = "─" * (cell + 2)
+    return "\n".join(
+        [
+            "POWER ↑ (high: 4-5)",
+            f"┌{rule}┬{rule}┐",
+            *row("keep satisfied", "manage closely"),
+            f"├{rule}┼{rule}┤",
+            *row("monitor", "keep informed"),
+            f"└{rule}┴{rule}┘",
+            "INTEREST → (high: 4-5); (power/interest) after each name",
+        ]
+    )
 
 
 # -- the contact log -----------------------------------------------------------------------
