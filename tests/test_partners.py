@@ -474,3 +474,40 @@ def test_forget_empties_the_wal_while_another_program_has_the_file_open(
         assert EMAIL.encode() not in _raw_bytes(db_path)
     finally:
         other.close()
+
+
+# -- docs ----------------------------------------------------------------------------------
+
+# heading in docs/json-fields.md -> (command, section whose fields come first)
+PARTNER_JSON_SECTIONS = {
+    "Partner": (("partner", "list"), None),
+    "Partner detail": (("partner", "show", "University"), "Partner"),
+    "Stakeholder": (("stakeholder", "list", "--include-personal"), None),
+    "Stakeholder detail": (("stakeholder", "show", "Schulz"), "Stakeholder"),
+    "Stakeholder grid": (("stakeholder", "grid"), None),
+    "Contact": (("stakeholder", "contacts"), None),
+    "Agreement": (("agreement", "list"), None),
+}
+
+
+def test_json_fields_doc_lists_the_partner_fields(people: Invoke, tmp_path: Path):
+    from test_docs import _documented_fields
+
+    ok(people("stakeholder", "log", "Schulz", "--kind", "call", "--summary", "Hello"))
+    ok(people("agreement", "add", "nda", "--partner", "MedAI"))
+    documented = _documented_fields()
+    problems = []
+    for heading, (command, base) in PARTNER_JSON_SECTIONS.items():
+        printed = json.loads(ok(people(*command, "--format", "json")))
+        record = printed[0] if isinstance(printed, list) else printed
+        expected = (documented[base] if base else []) + documented[heading]
+        if heading == "Stakeholder detail":  # shown without the personal fields
+            expected = [f for f in expected if f not in ("email", "phone", "notes")]
+        if list(record) != expected:
+            problems.append(f"{heading}: prints {list(record)}, documented {expected}")
+    source = tmp_path / "one.csv"
+    source.write_text("name\nEva\n", encoding="utf-8")
+    plan = json.loads(ok(people("stakeholder", "import", str(source), "--format", "json")))
+    if list(plan[0]) != documented["Stakeholder import"]:
+        problems.append(f"Stakeholder import: prints {list(plan[0])}")
+    assert not problems, "\n".join(problems)

@@ -472,7 +472,7 @@ def stakeholder_link(app: AppContext, name: str, role: str | None) -> None:
 
     \b
     Example:
-      pmtool stakeholder link Schulz -p SEPSIS --role "clinical sponsor"
+      pmtool -p SEPSIS stakeholder link Schulz --role "clinical sponsor"
     """
     from pmtool.services import partners, resolve
 
@@ -492,7 +492,7 @@ def stakeholder_unlink(app: AppContext, name: str) -> None:
 
     \b
     Example:
-      pmtool stakeholder unlink Schulz -p SEPSIS
+      pmtool -p SEPSIS stakeholder unlink Schulz
     """
     from pmtool.services import partners, resolve
 
