@@ -195,7 +195,9 @@ def test_overdue_follow_ups_need_attention_and_become_tasks(people: Invoke, db_p
     status = people("status", "--check", "--format", "json")
     assert status.exit_code == 3
     items = [i for i in json.loads(status.output) if i["kind"] == "follow_up_overdue"]
-    assert [(i["level"], i["ref"], i["due"]) for i in items] == [("late", "#1", "2026-11-23")]
+    assert [(i["level"], i["ref"], i["due"]) for i in items] == [
+        ("late", "contact #1", "2026-11-23")
+    ]
     assert "Dr. Anna Schulz" in items[0]["text"] and EMAIL not in status.output
     contacts = json.loads(ok(people("stakeholder", "contacts", "--open", "--format", "json")))
     assert [(c["id"], c["follow_up_status"]) for c in contacts] == [(2, "open"), (1, "overdue")]

@@ -225,6 +225,8 @@ def test_a_domain_adds_attention_items_by_one_registration(workspace: Invoke):
         "overdue_task",
         "sprint_ending",
         "wip_exceeded",
+        "follow_up_overdue",
+        "agreement_expiring",
         "approval_expiring",
     ]
 

@@ -169,7 +169,11 @@ def test_planning_and_dashboard_read_side(demo: DatabaseLocation) -> None:
     assert planning.default_sprint(sprints) == "Sprint 4"
     assert plan["capacity"] == 30 and plan["capacity_source"] == "capacity"
     assert plan["points"] == sum(card["points"] or 0 for card in plan["tasks"])
-    assert panels == []  # nothing needs attention in the demo, and no other panel has data
+    # The demo's partners need attention (an overdue follow-up, an NDA expiring soon).
+    assert [panel["id"] for panel in panels] == ["attention", "partners"]
+    assert [row["ref"] for row in panels[1]["rows"]] == [
+        "contact #3", "contact #5", "contact #4", "agreement #3", "agreement #2",
+    ]  # fmt: skip
 
 
 def overdue_count(reader: Any, project_id: int, today: date) -> list[dict[str, Any]]:
@@ -187,8 +191,8 @@ def test_a_registered_panel_loader_fills_its_panel(
     dashboard.register_panel("x", "Late", overdue_count)
     with reading(demo) as reader:
         loaded = dashboard.load_panels(reader, 1, date(2026, 11, 27))
-    assert [panel["id"] for panel in loaded] == ["x"]
-    assert loaded[0]["rows"][0]["text"].endswith(" late")
+    assert [panel["id"] for panel in loaded] == ["attention", "partners", "x"]
+    assert loaded[-1]["rows"][0]["text"].endswith(" late")
 
 
 SHELL_MODULES = ("pmtool.tui.app", "pmtool.tui.flows", "pmtool.tui.keys")

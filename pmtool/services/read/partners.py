@@ -419,7 +419,12 @@ def overdue_follow_ups(reader: Reader, project_id: int, today: date) -> list[Row
         )
         found.append(
             item(
-                key, "follow_up_overdue", "late" if late else "soon", f"#{contact['id']}", text, due
+                key,
+                "follow_up_overdue",
+                "late" if late else "soon",
+                f"contact #{contact['id']}",
+                text,
+                due,
             )
         )
     return found
@@ -447,7 +452,7 @@ def expiring_agreements(reader: Reader, project_id: int, today: date) -> list[Ro
                     key,
                     "agreement_expired",
                     "late",
-                    f"#{row['id']}",
+                    f"agreement #{row['id']}",
                     f"{name} expired on {until}",
                     until,
                 )
@@ -459,7 +464,7 @@ def expiring_agreements(reader: Reader, project_id: int, today: date) -> list[Ro
                     key,
                     "agreement_expiring",
                     "soon",
-                    f"#{row['id']}",
+                    f"agreement #{row['id']}",
                     f"{name} expires on {until} (in {days} day{'s' if days != 1 else ''})",
                     until,
                 )
@@ -468,15 +473,43 @@ def expiring_agreements(reader: Reader, project_id: int, today: date) -> list[Ro
 
 
 def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
-    """The dashboard's "Partners" panel: follow-ups due and agreements ending."""
-    items = overdue_follow_ups(reader, project_id, today) + expiring_agreements(
-        reader, project_id, today
-    )
-    items.sort(key=lambda entry: entry["due"] or "")
-    return [
-        {"when": entry["due"], "text": entry["text"], "ref": entry["ref"], "level": entry["level"]}
-        for entry in items
-    ]
+    """The dashboard's "Partners" panel: what is coming up with partners, beside the
+    attention items: every open follow-up by date (late ones red, the next 7 days
+    yellow), agreements still being drafted or negotiated, and signed ones ending
+    within the warning window or expired."""
+    soon = (today + timedelta(days=7)).isoformat()
+    rows: list[Row] = []
+    for contact in sorted(
+        list_contacts(reader, today, project_id=project_id, open_only=True),
+        key=lambda entry: (entry["follow_up"], entry["id"]),
+    ):
+        due = contact["follow_up"]
+        level = "late" if due < today.isoformat() else "soon" if due <= soon else None
+        text = f"follow up with {contact['stakeholder']}: {contact['summary']}"
+        rows.append({"when": due, "text": text, "ref": f"contact #{contact['id']}", "level": level})
+    horizon = (today + timedelta(days=expiry_days(reader))).isoformat()
+    for agreement in list_agreements(reader, today):
+        if agreement["project"] != _project_key(reader, project_id):
+            continue
+        name = f"{agreement['kind'].upper()} with {agreement['partner']}"
+        ref = f"agreement #{agreement['id']}"
+        status = agreement["status"]
+        if status in ("draft", "in_negotiation"):
+            text = f"{name}: {status.replace('_', ' ')}"
+            rows.append({"when": None, "text": text, "ref": ref, "level": None})
+        elif status == "expired":
+            text = f"{name} expired"
+            rows.append(
+                {"when": agreement["valid_until"], "text": text, "ref": ref, "level": "late"}
+            )
+        elif (
+            status == "signed" and agreement["valid_until"] and agreement["valid_until"] <= horizon
+        ):
+            text = f"{name} ends"
+            rows.append(
+                {"when": agreement["valid_until"], "text": text, "ref": ref, "level": "soon"}
+            )
+    return rows
 
 
 def in_use(reader: Reader, project_id: int) -> bool:
