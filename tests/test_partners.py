@@ -513,3 +513,87 @@ def test_json_fields_doc_lists_the_partner_fields(people: Invoke, tmp_path: Path
     if list(plan[0]) != documented["Stakeholder import"]:
         problems.append(f"Stakeholder import: prints {list(plan[0])}")
     assert not problems, "\n".join(problems)
+
+
+# -- undo of every write -------------------------------------------------------------------
+
+DOMAIN_TABLES = ("partner", "stakeholder", "stakeholder_project", "contact", "agreement", "task")
+
+
+def domain_state(db_path: Path) -> dict[str, list[tuple]]:
+    """What the partner tables hold, without row versions (undo moves those on)."""
+    state = {}
+    for table in DOMAIN_TABLES:
+        columns = [row[1] for row in query(db_path, f"PRAGMA table_info({table})")]
+        kept = ", ".join(f'"{c}"' for c in columns if c != "version")
+        state[table] = query(db_path, f"SELECT {kept} FROM {table} ORDER BY 1")
+    return state
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("partner", "add", "Ethics Office", "--type", "authority"),
+        ("partner", "edit", "MedAI", "--name", "MedAI AG", "--notes", "vendor"),
+        ("stakeholder", "add", "New Person", "--power", "3", "--interest", "4",
+         "--email", "new@example.org"),
+        ("stakeholder", "edit", "Schulz", "--email", "none", "--role", "chief physician"),
+        ("stakeholder", "edit", "Lang", "--partner", "MedAI", "--notes", "Prefers phone"),
+        ("stakeholder", "move", "Vendor", "--power", "5", "--interest", "5"),
+        ("stakeholder", "unlink", "Berger"),
+        ("stakeholder", "rm", "Berger"),
+        ("stakeholder", "log", "Berger", "--kind", "email", "--summary", "DPIA sent",
+         "--follow-up", "+3d"),
+        ("stakeholder", "follow-up", "task", "1"),
+        ("stakeholder", "follow-up", "done", "1"),
+        ("agreement", "add", "joint-controller", "--partner", "Univ", "--valid-until", "+1y"),
+        ("agreement", "negotiate", "1"),
+        ("agreement", "edit", "1", "--title", "Data processing", "--document", "dms://7"),
+        ("agreement", "rm", "1"),
+        ("agreement", "warn", "90"),
+    ],
+)  # fmt: skip
+def test_every_partner_command_is_undone_by_undo(
+    people: Invoke, db_path: Path, args: tuple[str, ...]
+):
+    ok(people("stakeholder", "log", "Schulz", "--kind", "call", "--summary", "Access",
+              "--follow-up", "+2d"))  # fmt: skip
+    ok(people("agreement", "add", "dpa", "--partner", "Univ"))
+    before = domain_state(db_path)
+    settings = query(db_path, "SELECT key, value FROM setting")
+    ok(people(*args))
+    assert (
+        domain_state(db_path) != before
+        or query(db_path, "SELECT key, value FROM setting") != settings
+    )
+    assert ok(people("undo")).startswith("Undid #")
+    assert domain_state(db_path) == before
+    assert query(db_path, "SELECT key, value FROM setting") == settings
+
+
+def test_more_refusals_write_nothing(people: Invoke, db_path: Path):
+    ok(people("agreement", "add", "dpa", "--partner", "Univ"))
+    ok(people("agreement", "negotiate", "1"))
+    before = dump(db_path)
+    refused(people("agreement", "sign", "1", "--on", "2026-11-20", "--valid-until",
+                   "2026-11-01"), 2, "is before the signature")  # fmt: skip
+    refused(people("agreement", "negotiate", "1"), 1, "is in_negotiation; it can go to draft, "
+            "signed, terminated, not in_negotiation")  # fmt: skip
+    refused(people("agreement", "add", "dpa", "--partner", "Nobody"), 1, "no partner 'Nobody'")
+    error_line(people("agreement", "add", "contract", "--partner", "Univ"), 2, "'contract'")
+    error_line(people("agreement", "list", "--expiring", "soon"), 2, "--expiring")
+    refused(people("agreement", "show", "abc"), 2, "is named by its id")
+    refused(people("stakeholder", "edit", "Schulz", "--email", "Lena@"), 2, "not an email")
+    refused(people("stakeholder", "edit", "Berger", "--email", EMAIL), 1, "has this email")
+    error_line(people("stakeholder", "move", "Schulz"), 2, "give --power or --interest")
+    error_line(people("stakeholder", "move", "Schulz", "--power", "9"), 2, "1<=x<=5")
+    error_line(people("stakeholder", "edit", "Schulz"), 2, "nothing to change")
+    refused(people("stakeholder", "forget", "Nobody"), 1, "no stakeholder 'Nobody'")
+    refused(people("member", "forget", "Nobody"), 1, "no member 'Nobody'")
+    assert dump(db_path) == before
+    ok(people("agreement", "edit", "1", "--valid-until", "2027-01-01"))
+    ok(people("agreement", "sign", "1", "--on", "2026-11-20"))
+    refused(
+        people("agreement", "edit", "1", "--valid-until", "2026-11-01"), 2, "before it was signed"
+    )
+    refused(people("agreement", "sign", "1"), 1, "is signed; it can go to terminated")

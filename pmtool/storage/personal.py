@@ -14,7 +14,6 @@ the database, its WAL and any backup made afterwards.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import sqlite3
@@ -48,6 +47,8 @@ def sealed_subject(text: str) -> str:
 
 def seal(secret: bytes, subject: str, plain_text: str) -> str:
     """Audit text that holds ``plain_text`` (itself audit JSON) only for the key's holder."""
+    import base64
+
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     nonce = os.urandom(NONCE_BYTES)
@@ -58,6 +59,8 @@ def seal(secret: bytes, subject: str, plain_text: str) -> str:
 
 def unseal(secret: bytes, text: str) -> str:
     """The audit JSON a sealed value holds (raises ValueError if it does not open)."""
+    import base64
+
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
