@@ -36,13 +36,13 @@ GRID_VALUE = click.IntRange(GRID_MIN, GRID_MAX)
 
 def optional_project(app: AppContext, reader: Reader) -> Row | None:
     """The project this command is about, if there is one to choose (-p, default, only)."""
-    from pmtool.core.errors import InvalidInput, NotFound
+    from pmtool.core.errors import InvalidInput, NotFound, Refused
 
     if app.project:
         return app.project_row(reader)
     try:
         return app.project_row(reader)
-    except (NotFound, InvalidInput):
+    except (NotFound, InvalidInput, Refused):  # none, several, or only archived ones
         return None
 
 
@@ -776,7 +776,6 @@ def stakeholder_import(
     parsed = partners_import.read_people(file)
     if apply_:
         with private_writing(app) as gw:
-            gw.summary = private_summary(app.argv)
             organisation = resolve.partner(gw.reader, partner_name) if partner_name else None
             project = None if no_project else optional_project(app, gw.reader)
             plan = partners_import.plan_import(
