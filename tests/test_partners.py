@@ -4,40 +4,73 @@ personal data (forget, sealed audit values, the raw bytes of the file) and impor
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import Invoke
 from pmcheck import dump, error_line, ok, query, refused
 
+from pmtool.cli import cli
+from pmtool.storage.engine import dispose_engines
+
+FROZEN = "2026-11-27T10:00:00+00:00"
 EMAIL = "anna.schulz@uk-example.de"
 PHONE = "+49 30 4505 1234"
 
 
-@pytest.fixture
-def people(workspace: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    """Two partners, four stakeholders in PM (one per quadrant), frozen on 2026-11-27."""
-    monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
-    ok(workspace("partner", "add", "University Hospital", "--type", "clinic"))
-    ok(workspace("partner", "add", "MedAI GmbH", "--type", "company"))
+def _add_people(run: Invoke) -> None:
+    ok(run("init"))
+    ok(run("project", "add", "PM", "Sepsis early warning"))
+    ok(run("member", "add", "Lena Vogel", "--role", "data scientist"))
+    ok(run("member", "add", "Jonas Weber"))
+    ok(run("partner", "add", "University Hospital", "--type", "clinic"))
+    ok(run("partner", "add", "MedAI GmbH", "--type", "company"))
     ok(
-        workspace(
+        run(
             "stakeholder", "add", "Dr. Anna Schulz", "--partner", "University",
             "--role", "head of department", "--email", EMAIL, "--phone", PHONE,
             "--power", "5", "--interest", "4",
         )
     )  # fmt: skip
     ok(
-        workspace(
+        run(
             "stakeholder", "add", "Jan Berger", "--partner", "University",
             "--role", "data protection officer", "--power", "4", "--interest", "2",
         )
     )  # fmt: skip
-    ok(workspace("stakeholder", "add", "Petra Lang", "--role", "patient representative",
-                 "--power", "2", "--interest", "5"))  # fmt: skip
-    ok(workspace("stakeholder", "add", "Tim Vendor", "--partner", "MedAI", "--power", "1",
-                 "--interest", "1"))  # fmt: skip
-    return workspace
+    ok(run("stakeholder", "add", "Petra Lang", "--role", "patient representative",
+           "--power", "2", "--interest", "5"))  # fmt: skip
+    ok(run("stakeholder", "add", "Tim Vendor", "--partner", "MedAI", "--power", "1",
+           "--interest", "1"))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def people_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The people fixture's database, built once (like the workspace fixture plus
+    partners and stakeholders) and copied for each test."""
+    path = tmp_path_factory.mktemp("people") / "pmtool.db"
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("PMTOOL_DB", str(path)), ("PMTOOL_USER", "tester"),
+                            ("PMTOOL_NOW", FROZEN), ("TZ", "UTC")):  # fmt: skip
+            patch.setenv(name, value)
+        patch.delenv("PMTOOL_PROJECT", raising=False)
+        _add_people(lambda *args: runner.invoke(cli, list(args), catch_exceptions=False))
+        dispose_engines()
+    return path
+
+
+@pytest.fixture
+def people(
+    run: Invoke, db_path: Path, people_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Invoke:
+    """Project PM with two members, two partners, four stakeholders in PM (one per
+    quadrant), frozen on 2026-11-27."""
+    shutil.copyfile(people_template, db_path)
+    monkeypatch.setenv("PMTOOL_NOW", FROZEN)
+    return run
 
 
 def stakeholders(run: Invoke, *args: str) -> list[dict]:
