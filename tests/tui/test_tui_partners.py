@@ -96,3 +96,22 @@ async def test_log_a_contact_and_turn_a_follow_up_into_a_task(
         ]
         detail = str(app.screen.query_one("#stakeholder-detail", Static).render())
         assert "task" in detail
+
+
+async def test_key_7_opens_the_screen_and_enter_shows_a_person(make_app: MakeApp) -> None:
+    from pmtool.tui.screens.partners import StakeholderDetail
+
+    app = make_app("dashboard")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("7")
+        await wait_for(pilot, lambda: isinstance(app.screen, PartnersScreen))
+        await settled(pilot)
+        await select(pilot, "Dr. Yusuf Aydin")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, StakeholderDetail))
+        text = str(app.screen.query_one("#stakeholder-lines", Static).render())
+        assert "Partner: Data Integration Centre" in text and "manage closely" in text
+        assert "@" not in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PartnersScreen))

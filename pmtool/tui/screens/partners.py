@@ -114,6 +114,24 @@ class ContactDialog(ModalScreen[ContactForm | None]):
         self.dismiss(ContactForm(kind, summary, follow_up))
 
 
+class StakeholderDetail(ModalScreen[None]):
+    """Everything about one stakeholder but their contact details; Esc closes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Close", id="stakeholder.close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.lines = title, lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Static(Content("\n".join(self.lines)), id="stakeholder-lines")
+            yield Static("esc: close", classes="dialog-detail")
+
+
 class PartnersScreen(DataScreen):
     MODE = "partners"
     AUTO_FOCUS = "#people"
@@ -241,6 +259,26 @@ class PartnersScreen(DataScreen):
         self.query_one("#agreements", Static).update(
             Content("\n".join(lines) or "No agreements (pmtool agreement add KIND --partner P).")
         )
+
+    @on(TaskTable.Opened)
+    def _opened(self) -> None:
+        person = self.selected()
+        if person is None:
+            return
+        lines = [
+            f"Partner: {person['partner'] or '-'}",
+            f"Role: {person['role'] or '-'}",
+            f"Projects: {', '.join(person['projects']) or '-'}",
+            f"Power {person['power']}, interest {person['interest']}: {person['quadrant']}",
+            f"Attitude: {person['attitude'] or '-'}",
+            f"Engagement: {person['engagement_current'] or '-'} (wanted: "
+            f"{person['engagement_desired'] or '-'})",
+            f"Last contact: {person['last_contact'] or '-'}; next follow-up: "
+            f"{person['next_follow_up'] or '-'}",
+            "",
+            "Contact details: pmtool stakeholder show " + person["key"],
+        ]
+        self.app.push_screen(StakeholderDetail(person["name"], lines))
 
     @on(TaskTable.Highlighted)
     def _highlighted(self) -> None:
