@@ -128,6 +128,13 @@ def partner_show(app: AppContext, name: str, fmt: str) -> None:
     with app.reading() as reader:
         found = resolve.partner(reader, name)
         record = show_partner(reader, found["id"], _today())
+    if fmt == "table":  # one readable line each instead of the objects
+        record["people"] = [person["name"] for person in record["people"]]
+        record["contracts"] = [
+            f"#{c['id']} {c['kind']} {c['status']}"
+            + (f" until {c['valid_until']}" if c["valid_until"] else "")
+            for c in record["contracts"]
+        ]
     emit_object(record, fmt)
 
 
@@ -815,9 +822,9 @@ def stakeholder_import(
 
 AGREEMENT_COLUMNS = [
     Column("id", "#", align_right=True),
-    Column("kind", "KIND"),
-    Column("partner", "PARTNER", keep_width=True),
-    Column("status", "STATUS"),
+    Column("kind", "KIND", keep_width=True),
+    Column("partner", "PARTNER", flexible=True),
+    Column("status", "STATUS", keep_width=True),
     Column("signed_on", "SIGNED", keep_width=True, drop_order=2),
     Column("valid_until", "VALID UNTIL", keep_width=True),
     Column("days_left", "DAYS", align_right=True, drop_order=1),

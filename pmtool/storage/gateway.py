@@ -4,7 +4,8 @@ Every change a service makes goes through a :class:`Gateway`: it writes the row,
 the same transaction the command row (who, when, which command line) and one audit row
 per changed field (old and new value), chained by a hash that `pmtool db check`
 verifies. No service can forget the audit rows, and undo can replay any command
-backwards. Updates check the row's ``version`` (optimistic concurrency): a stale
+backwards. Values of personal columns go to the trail sealed with the person's key
+(``storage/personal.py``), so that erasing a person never touches the trail. Updates check the row's ``version`` (optimistic concurrency): a stale
 version is refused as a conflict and nothing is written.
 
 SQLite runs on the standard library (``sqlite3``, ``BEGIN IMMEDIATE`` so that writers
