@@ -630,3 +630,27 @@ def test_more_refusals_write_nothing(people: Invoke, db_path: Path):
         people("agreement", "edit", "1", "--valid-until", "2026-11-01"), 2, "before it was signed"
     )
     refused(people("agreement", "sign", "1"), 1, "is signed; it can go to terminated")
+
+
+def test_member_forget_names_audit_rows_from_before_sealing(
+    run: Invoke, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from pmtool.storage import schema
+    from pmtool.storage import sqlite as sqlite_files
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.migrate import upgrade
+    from pmtool.storage.tables import TABLES
+
+    with monkeypatch.context() as previous_release:  # schema 0002 kept emails in the clear
+        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
+        previous_release.setattr(schema, "HEAD_REVISION", "0002")
+        previous_release.setitem(TABLES, "member", TABLES["member"]._replace(personal=frozenset()))
+        sqlite_files.create_private_file(db_path)
+        upgrade(resolve_location(str(db_path)), "0002")
+        ok(run("member", "add", "Mia Schmidt", "--email", "mia@example.org"))
+    ok(run("db", "upgrade"))
+    ok(run("member", "edit", "Mia", "--email", "mia.s@example.org"))
+    result = run("member", "forget", "Mia")
+    assert result.stdout == "Erased the email address of member Mia Schmidt\n"
+    # The creation's audit row and its command line; the edit came after 0004: sealed.
+    assert "Note: 2 row(s) of the trail (changes, command lines) written before " in (result.stderr)

@@ -106,9 +106,16 @@ def member_forget(app: AppContext, name: str) -> None:
 
     with private_writing(app, options=CONTACT_OPTIONS) as gw:
         found = resolve.member(gw.reader, name)
-        members.forget_member(gw, found)
+        older = members.forget_member(gw, found)
     partners.scrub_file(app.location())
     click.echo(f"Erased the email address of member {found['name']}")
+    if older:
+        click.echo(
+            f"Note: {older} row(s) of the trail (changes, command lines) written before "
+            f"schema 0004 hold an address of {found['name']} in the clear; the "
+            "append-only trail cannot erase them",
+            err=True,
+        )
 
 
 @member.command("list")

@@ -5,8 +5,9 @@ the same transaction the command row (who, when, which command line) and one aud
 per changed field (old and new value), chained by a hash that `pmtool db check`
 verifies. No service can forget the audit rows, and undo can replay any command
 backwards. Values of personal columns go to the trail sealed with the person's key
-(``storage/personal.py``), so that erasing a person never touches the trail. Updates check the row's ``version`` (optimistic concurrency): a stale
-version is refused as a conflict and nothing is written.
+(``storage/personal.py``), so that erasing a person never touches the trail. Updates
+check the row's ``version`` (optimistic concurrency): a stale version is refused as a
+conflict and nothing is written.
 
 SQLite runs on the standard library (``sqlite3``, ``BEGIN IMMEDIATE`` so that writers
 queue instead of failing halfway); PostgreSQL on psycopg with the same SQL, ``?``

@@ -91,8 +91,10 @@ def scrub(path: str | Path) -> bool:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("VACUUM")
         busy, _frames, _done = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.Error as exc:
-        raise sqlite_files.translate_error(exc, path) from exc
+    except sqlite3.OperationalError:
+        # Another writer held the file past the busy timeout. The erasure is committed
+        # and secure_delete zeroed the freed cells; the rewrite waits for another time.
+        return False
     finally:
         connection.close()
     return not busy
@@ -105,3 +107,31 @@ def open_for_reading(reader: Reader, text: str) -> str | None:
     if not found:
         return None
     return unseal(bytes.fromhex(found[0][0]), text)
+
+
+def plain_trail_rows(reader: Reader, entity: str, entity_id: object, fields: frozenset[str]) -> int:
+    """Rows of the trail (audit rows and command lines) that hold one row's personal
+    values in the clear: written before schema 0004 sealed them. Forget cannot erase
+    those without breaking the append-only, hash-chained trail."""
+    found = reader.tuples(
+        "SELECT field, old, new, action FROM audit WHERE entity = :e AND entity_id = :id",
+        {"e": entity, "id": str(entity_id)},
+    )
+    plain: set[str] = set()
+    count = 0
+    for field, old, new, action in found:
+        values: list[object] = []
+        if action == "delete":
+            snapshot = json.loads(old or "{}")
+            values = [snapshot.get(name) for name in fields]
+        elif field in fields:
+            values = [json.loads(value) for value in (old, new) if value and not is_sealed(value)]
+        clear = [str(value) for value in values if isinstance(value, str) and value]
+        if clear:
+            count += 1
+            plain.update(clear)
+    for value in plain:
+        count += reader.tuples(
+            "SELECT COUNT(*) FROM command WHERE summary LIKE :v", {"v": f"%{value}%"}
+        )[0][0]
+    return count
