@@ -234,7 +234,7 @@ def draw_grid(
             f"├{rule}┼{rule}┤",
             *row("monitor", "keep informed"),
             f"└{rule}┴{rule}┘",
-            "INTEREST → (high: 4-5); (power/interest) after each name",
+            "INTEREST → (high: 4-5) · name (power/interest)",
         ]
     )
 

@@ -223,7 +223,7 @@ class PartnersScreen(DataScreen):
 
         person = self.selected()
         grid = self.query_one("#stakeholder-grid", Static)
-        width = max(grid.size.width - 2, 40) if grid.size.width else 60
+        width = grid.content_size.width or 60
         grid.update(
             Content(draw_grid(self.quadrants, width, marked=person["id"] if person else None))
         )
