@@ -26,7 +26,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()/.-]*$")
 PHONE_DIGITS = (6, 15)  # E.164 allows at most 15 digits
 
-Maybe = Any  # a value, None for "leave it", or CLEAR for "empty it"
+# An edited value: text, None for "leave it as it is", or CLEAR for "empty it".
+Maybe = str | Clear | None
 
 
 # -- checks --------------------------------------------------------------------------------
