@@ -19,6 +19,7 @@ from pmcheck import assert_intact, count, dump, error_line, execute, ok, on_serv
 from pmtool.core.errors import Conflict
 from pmtool.storage.gateway import writing
 from pmtool.storage.location import resolve_location
+from pmtool.storage.schema import HEAD_REVISION
 from pmtool.storage.tables import TABLES, UNAUDITED_TABLES
 
 pytestmark = pytest.mark.both_backends
@@ -262,7 +263,6 @@ def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
     finally:
         connection.close()
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
-    from pmtool.storage.schema import HEAD_REVISION
 
     assert f"Upgraded schema 0001 -> {HEAD_REVISION}" in ok(run("db", "upgrade"))
     assert query(db_path, "SELECT version FROM task") == [(1,)]
@@ -299,6 +299,11 @@ READ_COMMANDS = [
     ["thesis", "overview", "--format", "json"],
     ["thesis", "templates"],
     ["thesis", "settings"],
+    ["partner", "list"],
+    ["stakeholder", "list", "--include-personal"],
+    ["stakeholder", "grid"],
+    ["stakeholder", "contacts"],
+    ["agreement", "list", "--expiring", "60d"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -344,6 +349,29 @@ WRITE_COMMANDS = [
     ["thesis", "milestone", "list", "1"],
     ["thesis", "meeting", "list", "1"],
     ["thesis", "history", "1"],
+    ["partner", "add", "Uni Clinic", "--type", "clinic"],
+    [
+        "stakeholder",
+        "add",
+        "Eva Klein",
+        "--partner",
+        "Uni",
+        "--power",
+        "4",
+        "--interest",
+        "5",
+        "--email",
+        "eva@example.org",
+    ],
+    ["stakeholder", "move", "Eva", "--power", "2"],
+    ["stakeholder", "log", "Eva", "--kind", "call", "--summary", "Access", "--follow-up", "+1d"],
+    ["stakeholder", "show", "Eva"],
+    ["stakeholder", "follow-up", "task", "1"],
+    ["agreement", "add", "dpa", "--partner", "Uni"],
+    ["agreement", "negotiate", "1"],
+    ["agreement", "show", "1"],
+    ["stakeholder", "forget", "Eva"],
+    ["member", "forget", "Lena"],
 ]
 
 _PROBE = """

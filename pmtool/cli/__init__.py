@@ -38,6 +38,9 @@ COMMAND_MODULES: dict[str, str] = {
     "board": "tui",
     "approval": "approvals",
     "thesis": "thesis",
+    "partner": "partners",
+    "stakeholder": "partners",
+    "agreement": "partners",
 }
 
 

@@ -34,12 +34,19 @@ def _change_line(row: dict[str, object]) -> str:
     show_default=True,
     help="How many changes to show.",
 )
+@click.option(
+    "--include-personal",
+    is_flag=True,
+    help="Show personal values (names, contact details) whose person is not forgotten.",
+)
 @format_option
 @pass_app
-def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
+def log(app: AppContext, key: str | None, limit: int, include_personal: bool, fmt: str) -> None:
     """Show the change history, newest first: everything, or one task's.
 
     On a terminal narrower than 100 columns the table is one line per change.
+    Personal data (stakeholders' names and contact details, members' email addresses)
+    shows as "(personal)" unless --include-personal is given.
 
     \b
     Example:
@@ -50,7 +57,7 @@ def log(app: AppContext, key: str | None, limit: int, fmt: str) -> None:
     from pmtool.services.read.history import HISTORY_FIELDS, history
 
     with app.reading() as reader:
-        rows = history(reader, task_key=key, limit=limit)
+        rows = history(reader, task_key=key, limit=limit, include_personal=include_personal)
     if fmt == "table":
         for row in rows:
             row["at"] = local_minute(row["at"])

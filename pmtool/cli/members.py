@@ -7,6 +7,7 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.output import Column, emit_rows, format_option
 from pmtool.cli.params import EMAIL
+from pmtool.cli.personal import CONTACT_OPTIONS, private_writing
 
 
 @click.group()
@@ -30,7 +31,7 @@ def member_add(app: AppContext, name: str, email: str | None, role: str | None) 
     """
     from pmtool.services.members import add_member
 
-    with app.writing() as gw:
+    with private_writing(app, options=CONTACT_OPTIONS) as gw:
         added = add_member(gw, name, email=email, role=role)
     click.echo(f"Added member {added['name']}")
 
@@ -55,7 +56,7 @@ def member_edit(
 
     if new_name is None and email is None and role is None:
         raise click.UsageError("nothing to change: give --name, --email or --role")
-    with app.writing() as gw:
+    with private_writing(app, options=CONTACT_OPTIONS) as gw:
         found = resolve.member(gw.reader, name)
         changed = members.edit_member(gw, found, name=new_name, email=email, role=role)
     shown = new_name.strip() if new_name else found["name"]
@@ -84,6 +85,37 @@ def member_rm(app: AppContext, name: str, unassign: bool) -> None:
         unassigned = members.remove_member(gw, found, unassign=unassign)
     note = f"; {unassigned} task(s) unassigned" if unassigned else ""
     click.echo(f"Removed member {found['name']}{note} (pmtool undo restores)")
+
+
+@member.command("forget")
+@click.argument("name")
+@pass_app
+def member_forget(app: AppContext, name: str) -> None:
+    """Erase a member's email address for good (GDPR Art. 17). Cannot be undone.
+
+    The address is removed and the key that sealed it in the audit trail destroyed;
+    the file is rewritten so it is gone from the database, its WAL and later backups.
+    The name stays: it is who did the work (tasks and the trail's actors name it).
+    `member edit NAME --email none` only clears the address (undo brings it back).
+
+    \b
+    Example:
+      pmtool member forget "Jonas Weber"
+    """
+    from pmtool.services import members, partners, resolve
+
+    with private_writing(app, options=CONTACT_OPTIONS) as gw:
+        found = resolve.member(gw.reader, name)
+        older = members.forget_member(gw, found)
+    partners.scrub_file(app.location())
+    click.echo(f"Erased the email address of member {found['name']}")
+    if older:
+        click.echo(
+            f"Note: {older} row(s) of the trail (changes, command lines) written before "
+            f"schema 0004 hold an address of {found['name']} in the clear; the "
+            "append-only trail cannot erase them",
+            err=True,
+        )
 
 
 @member.command("list")

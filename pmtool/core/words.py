@@ -205,3 +205,51 @@ THESIS_SETTINGS: Final[dict[str, tuple[str, int, str]]] = {
 }
 # Per programme: its processing time (weeks) and its milestone plan, e.g. thesis.programme.HTW.
 THESIS_PROGRAMME_PREFIX: Final = "thesis.programme."
+
+
+# -- Clinical partners and stakeholders (docs/partners.md) ------------------------------
+PartnerType = Literal["clinic", "research", "company", "authority"]
+ContactKind = Literal["meeting", "email", "call"]
+AgreementKind = Literal["cooperation", "nda", "dpa", "joint-controller", "dua"]
+AgreementStatus = Literal["draft", "in_negotiation", "signed", "expired", "terminated"]
+Attitude = Literal["champion", "supporter", "neutral", "sceptic", "opponent"]
+Engagement = Literal["unaware", "resistant", "neutral", "supportive", "leading"]
+
+PARTNER_TYPES: tuple[PartnerType, ...] = get_args(PartnerType)
+CONTACT_KINDS: tuple[ContactKind, ...] = get_args(ContactKind)
+AGREEMENT_KINDS: tuple[AgreementKind, ...] = get_args(AgreementKind)
+AGREEMENT_STATUSES: tuple[AgreementStatus, ...] = get_args(AgreementStatus)
+ATTITUDES: tuple[Attitude, ...] = get_args(Attitude)
+ENGAGEMENT_LEVELS: tuple[Engagement, ...] = get_args(Engagement)
+AGREEMENT_KIND_NAMES: Final = {
+    "cooperation": "cooperation agreement",
+    "nda": "non-disclosure agreement",
+    "dpa": "data processing agreement (GDPR Art. 28)",
+    "joint-controller": "joint controller agreement (GDPR Art. 26)",
+    "dua": "data use agreement",
+}
+# Stored statuses and where each may go; "expired" is derived (signed, past valid_until).
+AGREEMENT_TRANSITIONS: Final[dict[str, tuple[str, ...]]] = {
+    "draft": ("in_negotiation", "terminated"),
+    "in_negotiation": ("draft", "signed", "terminated"),
+    "signed": ("terminated",),
+    "terminated": (),
+}
+# Power and interest run 1..5; 4 and 5 are "high" on the Mendelow grid.
+GRID_MIN = 1
+GRID_MAX = 5
+GRID_HIGH_FROM = 4
+QUADRANTS: Final = ("manage closely", "keep satisfied", "keep informed", "monitor")
+# Days before valid_until from which an agreement is "expiring" (a setting can change it).
+AGREEMENT_EXPIRY_DAYS = 60
+AGREEMENT_EXPIRY_SETTING: Final = "agreement_expiry_days"
+MAX_PHONE_LENGTH = 32
+FORGOTTEN_NAME: Final = "forgotten #{id}"
+
+
+def quadrant(power: int, interest: int) -> str:
+    """The Mendelow quadrant of a power/interest pair (each 1..5)."""
+    high_power, high_interest = power >= GRID_HIGH_FROM, interest >= GRID_HIGH_FROM
+    if high_power:
+        return QUADRANTS[0] if high_interest else QUADRANTS[1]
+    return QUADRANTS[2] if high_interest else QUADRANTS[3]

@@ -10,6 +10,14 @@ from pmtool.models.agile import (
 )
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
+from pmtool.models.partners import (
+    Agreement,
+    Contact,
+    Partner,
+    PersonalKey,
+    Stakeholder,
+    StakeholderProject,
+)
 from pmtool.models.thesis import (
     Thesis,
     ThesisAction,
@@ -19,12 +27,18 @@ from pmtool.models.thesis import (
 )
 
 __all__ = [
+    "Agreement",
     "AuditEntry",
     "CommandRecord",
+    "Contact",
     "Member",
+    "Partner",
+    "PersonalKey",
     "Project",
     "Setting",
     "Sprint",
+    "Stakeholder",
+    "StakeholderProject",
     "Task",
     "Thesis",
     "ThesisAction",

@@ -132,7 +132,10 @@ def _revert(gw: Gateway, target: Row) -> UndoResult:
         key = _entity_key(table, entry["entity_id"])
         if entry["action"] == "delete":
             snapshot = json.loads(entry["old"] or "{}")
-            gw.insert(table.name, {n: v for n, v in snapshot.items() if n in table.kinds})
+            gw.insert(
+                table.name,
+                {n: _opened(gw, v) for n, v in snapshot.items() if n in table.kinds},
+            )
             continue
         identity = (entry["entity"], entry["entity_id"])
         if entry["action"] == "create":
@@ -153,18 +156,25 @@ def _revert(gw: Gateway, target: Row) -> UndoResult:
         if not current:
             raise Conflict(f"cannot undo #{target['id']}: the {entry['entity']} it changed is gone")
         kind = table.kinds[field]
-        if audit_text(kind, current[0][0]) != entry["new"]:
+        if audit_text(kind, current[0][0]) != gw.open_audit(entry["new"]):
             raise Conflict(
                 f"cannot undo #{target['id']}: {entry['entity']} {entry['entity_id']} "
                 f"{field} was changed since"
             )
-        gw.update(table.name, key, {field: from_audit(kind, entry["old"])})
+        gw.update(table.name, key, {field: from_audit(kind, gw.open_audit(entry["old"]))})
     if gw.command_id is None:
         raise Refused(
             f"command #{target['id']} ({target['summary']}) changed nothing that can be undone"
         )
     gw.mark_undone(target["id"])
     return UndoResult(target["id"], target["summary"], changes, target["actor"])
+
+
+def _opened(gw: Gateway, value: Any) -> Any:
+    """A value of a deleted row's snapshot, a sealed personal value opened."""
+    if isinstance(value, dict) and "personal" in value:
+        return json.loads(gw.open_audit(json.dumps(value)) or "null")
+    return value
 
 
 def _entity_key(table: Table, entity_id: str) -> Any:

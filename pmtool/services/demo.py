@@ -15,6 +15,7 @@ from pmtool.core import clock
 from pmtool.core.errors import Refused
 from pmtool.services import members, projects, resolve, sprints, tasks
 from pmtool.services.demo_approvals import approval_events
+from pmtool.services.demo_partners import build_partners_demo
 from pmtool.services.templates import load_checklist
 from pmtool.storage.gateway import Gateway, writing
 from pmtool.storage.location import DatabaseLocation
@@ -339,6 +340,7 @@ def build_demo(
 
     thesis_lines = add_demo_theses(history.add, today)
     history.run(location, now)
+    build_partners_demo(location, today, now)
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",

@@ -92,3 +92,17 @@ def remove_member(gw: Gateway, member: Row, *, unassign: bool = False) -> int:
         )
     gw.delete("member", member["id"])
     return len(assigned)
+
+
+def forget_member(gw: Gateway, member: Row) -> int:
+    """Erase a member's email address for good: cleared, and its audit key destroyed
+    (the sealed trail rows can never be opened again). Scrub the file after the commit
+    (``services.partners.scrub_file``).
+
+    Returns how many audit rows hold an address of theirs in the clear: rows written
+    before schema 0004 sealed personal values, which the append-only trail keeps.
+    """
+    from pmtool.storage.personal import plain_trail_rows
+
+    gw.erase_personal("member", member["id"], {"email": None}, what=member["name"])
+    return plain_trail_rows(gw.reader, "member", member["id"], frozenset({"email"}))

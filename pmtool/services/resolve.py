@@ -284,3 +284,74 @@ def thesis_milestone(reader: Reader, thesis_row: Row, wanted: str) -> Row:
             f"(`pmtool thesis milestone list {thesis_row['id']}` shows them)"
         )
     return found[0]
+
+
+# -- Clinical partners (docs/partners.md) ------------------------------------------------
+
+
+def _by_name(rows: list[Row], wanted: str, noun: str, hint: str) -> Row:
+    """A row by id (``12`` or ``#12``), exact name (any case), or an unambiguous prefix
+    of the name or of one of its words ("Schulz" finds "Dr. Anna Schulz")."""
+    text = wanted.strip()
+    number = text.removeprefix("#")
+    if number.isdigit():
+        for row in rows:
+            if row["id"] == int(number):
+                return row
+        if text.startswith("#"):
+            raise NotFound(f"no {noun} #{number} ({hint})")
+    lowered = text.lower()
+    exact = [row for row in rows if row["name"].lower() == lowered]
+    if len(exact) == 1:
+        return exact[0]
+    candidates = exact or [
+        row
+        for row in rows
+        if lowered
+        and (
+            row["name"].lower().startswith(lowered)
+            or any(word.startswith(lowered) for word in row["name"].lower().split())
+        )
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        names = ", ".join(f"{row['name']} (#{row['id']})" for row in candidates[:8])
+        raise Refused(f"{text!r} could be several {noun}s: {names}; give more of the name or #id")
+    raise NotFound(f"no {noun} {text!r} ({hint})")
+
+
+def partner(reader: Reader, wanted: str) -> Row:
+    """A partner organisation by id, name or unambiguous prefix."""
+    rows = reader.rows("SELECT * FROM partner ORDER BY lower(name)")
+    return _by_name(rows, wanted, "partner", "`pmtool partner list` shows them")
+
+
+def stakeholder(reader: Reader, wanted: str) -> Row:
+    """A stakeholder (not forgotten) by id, name or unambiguous prefix."""
+    rows = reader.rows(
+        "SELECT * FROM stakeholder WHERE forgotten_at IS NULL ORDER BY lower(name), id"
+    )
+    return _by_name(rows, wanted, "stakeholder", "`pmtool stakeholder list` shows them")
+
+
+def agreement(reader: Reader, wanted: str | int) -> Row:
+    """An agreement by its id (``7`` or ``#7``)."""
+    text = str(wanted).strip().removeprefix("#")
+    if not text.isdigit():
+        raise InvalidInput(f"an agreement is named by its id (a number), not {wanted!r}")
+    found = reader.rows("SELECT * FROM agreement WHERE id = :id", {"id": int(text)})
+    if not found:
+        raise NotFound(f"no agreement #{text} (`pmtool agreement list` shows them)")
+    return found[0]
+
+
+def contact(reader: Reader, wanted: str | int) -> Row:
+    """An entry of the contact log by its id (``3`` or ``#3``)."""
+    text = str(wanted).strip().removeprefix("#")
+    if not text.isdigit():
+        raise InvalidInput(f"a contact is named by its id (a number), not {wanted!r}")
+    found = reader.rows("SELECT * FROM contact WHERE id = :id", {"id": int(text)})
+    if not found:
+        raise NotFound(f"no contact #{text} (`pmtool stakeholder contacts` shows them)")
+    return found[0]

@@ -4,8 +4,10 @@ Every change a service makes goes through a :class:`Gateway`: it writes the row,
 the same transaction the command row (who, when, which command line) and one audit row
 per changed field (old and new value), chained by a hash that `pmtool db check`
 verifies. No service can forget the audit rows, and undo can replay any command
-backwards. Updates check the row's ``version`` (optimistic concurrency): a stale
-version is refused as a conflict and nothing is written.
+backwards. Values of personal columns go to the trail sealed with the person's key
+(``storage/personal.py``), so that erasing a person never touches the trail. Updates
+check the row's ``version`` (optimistic concurrency): a stale version is refused as a
+conflict and nothing is written.
 
 SQLite runs on the standard library (``sqlite3``, ``BEGIN IMMEDIATE`` so that writers
 queue instead of failing halfway); PostgreSQL on psycopg with the same SQL, ``?``
@@ -23,9 +25,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from pmtool.core import clock
-from pmtool.core.errors import Conflict, PmError, StorageError
+from pmtool.core.errors import Conflict, PmError, Refused, StorageError
 from pmtool.core.values import iso_date, iso_timestamp, parse_timestamp
-from pmtool.storage import schema
+from pmtool.storage import personal, schema
 from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.reader import Reader, SqliteReader
@@ -124,6 +126,7 @@ class Gateway:
         self.command_id: int | None = None
         self._at: str | datetime | None = None
         self._last_link: str | None = None
+        self._secrets: dict[str, bytes] = {}  # personal keys this command used
 
     # -- rows ------------------------------------------------------------------------
 
@@ -143,7 +146,14 @@ class Gateway:
         key = self._execute(sql, params).fetchone()[0]
         self._audit(
             [
-                (table.entity, str(key), "create", name, None, audit_text(table.kinds[name], value))
+                (
+                    table.entity,
+                    str(key),
+                    "create",
+                    name,
+                    None,
+                    self._trail_value(table, key, name, audit_text(table.kinds[name], value)),
+                )
                 for name, value in row.items()
                 if value is not None
                 and not (table.generated_key and name == table.key)
@@ -160,11 +170,13 @@ class Gateway:
         *,
         version: int | None = None,
         what: str | None = None,
+        erasing: bool = False,
     ) -> dict[str, tuple[Any, Any]]:
         """Change some columns of one row; returns {column: (old, new)} of real changes.
 
         ``version`` is the version the caller read: if the row has moved on since, the
-        update is refused with a Conflict and nothing is written.
+        update is refused with a Conflict and nothing is written. ``erasing`` (only from
+        :meth:`erase_personal`): the new values are tombstones, kept in the clear.
         """
         table = TABLES[table_name]
         self._check_columns(table, changes)
@@ -205,8 +217,10 @@ class Gateway:
                     str(key),
                     "update",
                     name,
-                    audit_text(table.kinds[name], old),
-                    audit_text(table.kinds[name], new),
+                    self._trail_value(table, key, name, audit_text(table.kinds[name], old)),
+                    audit_text(table.kinds[name], new)
+                    if erasing
+                    else self._trail_value(table, key, name, audit_text(table.kinds[name], new)),
                 )
                 for name, (old, new) in changed.items()
                 if name not in table.unaudited
@@ -223,7 +237,9 @@ class Gateway:
         if not found:
             raise Conflict(f"the {table.entity} {key} was removed by someone else")
         snapshot = {
-            name: json.loads(text) if (text := audit_text(table.kinds[name], value)) else None
+            name: json.loads(self._trail_value(table, key, name, text) or "null")
+            if (text := audit_text(table.kinds[name], value))
+            else None
             for name, value in found[0].items()
             if name in table.kinds
         }
@@ -233,6 +249,72 @@ class Gateway:
     def note(self, entity: str, entity_id: Any, field: str, text: str) -> None:
         """Record a fact that is not a column change (e.g. a WIP limit overridden)."""
         self._audit([(entity, str(entity_id), "note", field, None, json.dumps(text))])
+
+    def erase_personal(
+        self, table_name: str, key: Any, tombstones: Mapping[str, Any], *, what: str
+    ) -> dict[str, tuple[Any, Any]]:
+        """Erase a row's personal data for good (GDPR Art. 17).
+
+        The personal columns get ``tombstones`` (e.g. "forgotten #12" or None), the old
+        values go to the trail sealed as always, and then the row's key is deleted, so
+        no earlier or later audit row of this person can be opened again. The trail
+        itself is not touched: it stays append-only and its chain verifies. The caller
+        scrubs the file after the commit (:func:`personal.scrub`).
+        """
+        table = TABLES[table_name]
+        if set(tombstones) != set(table.personal):
+            raise ValueError(f"erasing {table.name} needs a tombstone for each personal column")
+        changed = self.update(table_name, key, tombstones, what=what, erasing=True)
+        subject = personal.subject_of(table.entity, key)
+        self._execute("DELETE FROM personal_key WHERE subject = ?", (subject,))
+        self._secrets.pop(subject, None)
+        self.note(table.entity, key, "personal data", "erased")
+        return changed
+
+    def open_audit(self, text: str | None) -> str | None:
+        """Audit text as written, a sealed personal value opened (undo replays it).
+
+        Refused when the person's key is gone: erased data cannot come back.
+        """
+        if not personal.is_sealed(text):
+            return text
+        assert text is not None
+        subject = personal.sealed_subject(text)
+        secret = self._secret(subject, create=False)
+        if secret is None:
+            raise Refused(
+                f"the personal data of {subject.replace(':', ' #')} was erased; a change "
+                "that held it cannot be replayed; nothing was changed"
+            )
+        return personal.unseal(secret, text)
+
+    def _trail_value(self, table: Table, key: Any, name: str, text: str | None) -> str | None:
+        """What the trail keeps of a value: personal values sealed with the row's key."""
+        if text is None or name not in table.personal or personal.is_sealed(text):
+            return text
+        subject = personal.subject_of(table.entity, key)
+        secret = self._secret(subject, create=True)
+        assert secret is not None
+        return personal.seal(secret, subject, text)
+
+    def _secret(self, subject: str, *, create: bool) -> bytes | None:
+        if subject in self._secrets:
+            return self._secrets[subject]
+        found = self._execute(
+            "SELECT secret FROM personal_key WHERE subject = ?", (subject,)
+        ).fetchone()
+        if found is not None:
+            secret = bytes.fromhex(found[0])
+        elif create:
+            secret = personal.new_secret()
+            self._execute(
+                "INSERT INTO personal_key (subject, secret, created_at) VALUES (?, ?, ?)",
+                (subject, secret.hex(), to_database("datetime", clock.utcnow(), self.dialect)),
+            )
+        else:
+            return None
+        self._secrets[subject] = secret
+        return secret
 
     def mark_undone(self, command_id: int) -> None:
         """Mark an earlier command as undone by this one (its own rows exist by now)."""

@@ -22,6 +22,8 @@ class Table(NamedTuple):
     kinds: dict[str, Kind]  # every column, the key and ``version`` included
     # Columns that change as a side effect and carry no history of their own.
     unaudited: frozenset[str] = frozenset({"updated_at", "version"})
+    # Personal data (GDPR): sealed in the trail with the person's key (storage/personal.py).
+    personal: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -74,6 +76,7 @@ MEMBER = Table(
         "created_at": "datetime",
         "version": "int",
     },
+    personal=frozenset({"email"}),
 )
 SPRINT = Table(
     "sprint",
@@ -321,3 +324,102 @@ THESIS_ACTION = Table(
 for _table in (THESIS, THESIS_MILESTONE, THESIS_DEPENDENCY, THESIS_MEETING, THESIS_ACTION):
     TABLES[_table.name] = _table
     BY_ENTITY[_table.entity] = _table
+
+
+# -- Clinical partners (docs/partners.md) ------------------------------------------------
+PARTNER = Table(
+    "partner",
+    "partner",
+    "id",
+    True,
+    {
+        "id": "int",
+        "name": "text",
+        "type": "text",
+        "notes": "text",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+STAKEHOLDER = Table(
+    "stakeholder",
+    "stakeholder",
+    "id",
+    True,
+    {
+        "id": "int",
+        "name": "text",
+        "partner_id": "int",
+        "role": "text",
+        "email": "text",
+        "phone": "text",
+        "power": "int",
+        "interest": "int",
+        "attitude": "text",
+        "engagement_current": "text",
+        "engagement_desired": "text",
+        "notes": "text",
+        "forgotten_at": "datetime",
+        "created_at": "datetime",
+        "version": "int",
+    },
+    personal=frozenset({"name", "role", "email", "phone", "notes"}),
+)
+STAKEHOLDER_PROJECT = Table(
+    "stakeholder_project",
+    "stakeholder_link",
+    "id",
+    True,
+    {
+        "id": "int",
+        "stakeholder_id": "int",
+        "project_id": "int",
+        "role": "text",
+        "version": "int",
+    },
+)
+CONTACT = Table(
+    "contact",
+    "contact",
+    "id",
+    True,
+    {
+        "id": "int",
+        "stakeholder_id": "int",
+        "project_id": "int",
+        "kind": "text",
+        "on_date": "date",
+        "summary": "text",
+        "decisions": "text",
+        "follow_up": "date",
+        "follow_up_done": "bool",
+        "follow_up_task_id": "int",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+AGREEMENT = Table(
+    "agreement",
+    "agreement",
+    "id",
+    True,
+    {
+        "id": "int",
+        "partner_id": "int",
+        "project_id": "int",
+        "kind": "text",
+        "title": "text",
+        "status": "text",
+        "signed_on": "date",
+        "valid_until": "date",
+        "document": "text",
+        "terminated_on": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+for _table in (PARTNER, STAKEHOLDER, STAKEHOLDER_PROJECT, CONTACT, AGREEMENT):
+    TABLES[_table.name] = _table
+    BY_ENTITY[_table.entity] = _table
+# The keys that seal personal values in the trail: never audited (forget deletes them).
+UNAUDITED_TABLES = UNAUDITED_TABLES | {"personal_key"}

@@ -37,6 +37,8 @@ PLACES: tuple[Place, ...] = (
           "pmtool.tui.screens.approvals:ApprovalsScreen"),
     Place("theses", "6", "Theses", "Theses: supervisor overview, timelines",
           "pmtool.tui.screens.thesis:ThesesScreen"),
+    Place("partners", "7", "Partners", "Partners: stakeholders, grid, agreements",
+          "pmtool.tui.screens.partners:PartnersScreen"),
 )  # fmt: skip
 
 BY_MODE = {place.mode: place for place in PLACES}

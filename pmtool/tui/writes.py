@@ -352,3 +352,57 @@ def approval_condition_met(approval_id: int, number: int, evidence: str) -> Writ
         return Outcome(message)
 
     return WriteRequest(f"tui: approval condition met {approval_id} {number}", apply)
+
+
+# -- Clinical partners (docs/partners.md): summaries name people by #id, never by name ----
+
+
+def move_stakeholder(stakeholder_id: int, power: int, interest: int) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import partners, resolve
+
+        person = resolve.stakeholder(gw.reader, f"#{stakeholder_id}")
+        before, after = partners.move_stakeholder(gw, person, power=power, interest=interest)
+        where = after if before == after else f"{before} → {after}"
+        return Outcome(
+            f"{person['name']}: power {power}, interest {interest} ({where})", quiet=True
+        )
+
+    return WriteRequest(
+        f"tui: stakeholder move #{stakeholder_id} --power {power} --interest {interest}", apply
+    )
+
+
+def log_contact(
+    stakeholder_id: int, project_key: str, kind: str, summary: str, follow_up: date | None
+) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import partners, resolve
+
+        person = resolve.stakeholder(gw.reader, f"#{stakeholder_id}")
+        project = resolve.project(gw.reader, project_key, for_changes=False)
+        contact = partners.log_contact(
+            gw,
+            person,
+            kind=kind,
+            summary=summary,
+            follow_up=follow_up,
+            project_id=project["id"],
+        )
+        due = f"; follow up by {follow_up}" if follow_up else ""
+        return Outcome(f"Logged contact #{contact['id']} with {person['name']}{due}")
+
+    return WriteRequest(f"tui: stakeholder log #{stakeholder_id} --kind {kind}", apply)
+
+
+def follow_up_task(contact_id: int, project_key: str) -> WriteRequest:
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import partners, resolve
+
+        contact = resolve.contact(gw.reader, contact_id)
+        project = resolve.project(gw.reader, project_key)
+        created = partners.follow_up_task(gw, contact, project)
+        key = f"{project['key']}-{created['number']}"
+        return Outcome(f"Follow-up of contact #{contact_id} is now {key}", key)
+
+    return WriteRequest(f"tui: stakeholder follow-up task {contact_id}", apply)

@@ -63,6 +63,10 @@ def test_theses(make_app: MakeApp, snap_compare: SnapCompare) -> None:
     assert snap_compare(make_app("theses"), terminal_size=(100, 32), run_before=loaded)
 
 
+def test_partners(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("partners"), terminal_size=(100, 32), run_before=loaded)
+
+
 def test_every_snapshot_belongs_to_a_test() -> None:
     """An SVG no test compares against is stale. syrupy fails the run on one only when
     the tests run in a single process; under pytest-xdist this test keeps the check."""

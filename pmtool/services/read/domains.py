@@ -71,6 +71,16 @@ def register_attention_sources() -> None:
     )
     attention.register_attention("thesis_at_risk", thesis.theses_at_risk, present=linked_theses)
 
+    # Clinical partners: follow-ups due, agreements expiring or expired.
+    from pmtool.services.read import partners
+
+    attention.register_attention(
+        "follow_up_overdue", partners.overdue_follow_ups, present=partners.in_use
+    )
+    attention.register_attention(
+        "agreement_expiring", partners.expiring_agreements, present=partners.in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -101,4 +111,15 @@ def register_panels() -> None:
         thesis.panel_rows,
         present=attention.table_has_rows("thesis"),
         empty_text="No thesis in progress.",
+    )
+
+    # Clinical partners: shown once the project has stakeholders or agreements.
+    from pmtool.services.read import partners
+
+    dashboard.register_panel(
+        "partners",
+        "Partners",
+        partners.panel_rows,
+        present=partners.in_use,
+        empty_text="No follow-ups due, no agreement ending.",
     )

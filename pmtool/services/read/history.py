@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pmtool.core.values import decode, iso_timestamp
 from pmtool.services import resolve
+from pmtool.storage import personal
 from pmtool.storage.reader import Reader, Row
 
 HISTORY_FIELDS = (
@@ -57,14 +59,26 @@ def _reference_names(reader: Reader, rows: list[Row]) -> dict[tuple[str, str], s
 
 
 def _shown(value: str | None) -> Any:
+    if personal.is_sealed(value):
+        return personal.SHOWN_SEALED
     decoded = decode(value)
     if isinstance(decoded, list):
         return ", ".join(str(item) for item in decoded)
     return decoded
 
 
-def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> list[Row]:
-    """Newest first. Task ids are shown as their keys; undone commands are marked."""
+def history(
+    reader: Reader,
+    *,
+    task_key: str | None = None,
+    limit: int = 50,
+    include_personal: bool = False,
+) -> list[Row]:
+    """Newest first. Task ids are shown as their keys; undone commands are marked.
+
+    Personal values (sealed in the trail) show as "(personal)"; ``include_personal``
+    opens those whose person has not been forgotten.
+    """
     conditions = [_SHOWN_CHANGES]
     params: dict[str, Any] = {"limit": limit}
     if task_key is not None:
@@ -95,6 +109,8 @@ def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> 
         """,
         params,
     )
+    if include_personal:
+        _open_sealed(reader, rows)
     names = _reference_names(reader, rows)
     gone = _removed_names(reader, rows)
     result: list[Row] = []
@@ -129,6 +145,22 @@ def history(reader: Reader, *, task_key: str | None = None, limit: int = 50) -> 
     return result
 
 
+def _open_sealed(reader: Reader, rows: list[Row]) -> None:
+    """Replace sealed values by what they hold, where the person's key still exists."""
+    for row in rows:
+        for side in ("old", "new"):
+            if personal.is_sealed(row[side]):
+                row[side] = personal.open_for_reading(reader, row[side]) or row[side]
+        if row["action"] == "delete" and row["old"]:
+            snapshot = decode(row["old"])
+            if isinstance(snapshot, dict):
+                for name, value in snapshot.items():
+                    if isinstance(value, dict) and "personal" in value:
+                        opened = personal.open_for_reading(reader, json.dumps(value))
+                        snapshot[name] = decode(opened) if opened else personal.SHOWN_SEALED
+                row["old"] = json.dumps(snapshot)
+
+
 def _removed_names(reader: Reader, rows: list[Row]) -> dict[tuple[str, str], str]:
     """Names of rows that no longer exist (a creation undone), read from the trail.
 
@@ -157,6 +189,8 @@ def _removed_names(reader: Reader, rows: list[Row]) -> dict[tuple[str, str], str
             )
             if project:
                 names[(entity, entity_id)] = f"{project[0][0]}-{created['number']}"
+        elif isinstance(created.get("name"), dict):
+            names[(entity, entity_id)] = f"#{entity_id}"  # a person: the name is sealed
         elif created.get("key") or created.get("name"):
             names[(entity, entity_id)] = str(created.get("key") or created.get("name"))
     return names
@@ -168,6 +202,8 @@ def _removed_value(snapshot_text: str | None) -> Any:
     if not isinstance(snapshot, dict):
         return snapshot
     for field in ("title", "name", "value", "key"):
+        if isinstance(snapshot.get(field), dict):
+            return personal.SHOWN_SEALED
         if snapshot.get(field) is not None:
             return snapshot[field]
     return None
