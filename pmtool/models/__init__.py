@@ -10,6 +10,14 @@ from pmtool.models.agile import (
 )
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
+from pmtool.models.compliance import (
+    ComplianceChecklist,
+    ComplianceClassification,
+    ComplianceItem,
+    ComplianceItemTask,
+    ComplianceProfile,
+    ComplianceTemplate,
+)
 
 __all__ = [
     "AuditEntry",
@@ -21,4 +29,10 @@ __all__ = [
     "Task",
     "WorkflowColumn",
     "metadata",
+    "ComplianceChecklist",
+    "ComplianceClassification",
+    "ComplianceItem",
+    "ComplianceItemTask",
+    "ComplianceProfile",
+    "ComplianceTemplate",
 ]
