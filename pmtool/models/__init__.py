@@ -22,6 +22,12 @@ from pmtool.models.compliance import (
 __all__ = [
     "AuditEntry",
     "CommandRecord",
+    "ComplianceChecklist",
+    "ComplianceClassification",
+    "ComplianceItem",
+    "ComplianceItemTask",
+    "ComplianceProfile",
+    "ComplianceTemplate",
     "Member",
     "Project",
     "Setting",
@@ -29,10 +35,4 @@ __all__ = [
     "Task",
     "WorkflowColumn",
     "metadata",
-    "ComplianceChecklist",
-    "ComplianceClassification",
-    "ComplianceItem",
-    "ComplianceItemTask",
-    "ComplianceProfile",
-    "ComplianceTemplate",
 ]

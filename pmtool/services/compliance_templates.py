@@ -145,8 +145,7 @@ def parse_template(text: str, where: str, *, origin: str = "user") -> Template:
         raise fail(
             lines.field_line(start, "name"),
             "name",
-            f"{name!r} is not a template name (lower-case letters, digits and dashes, "
-            "at most 40)",
+            f"{name!r} is not a template name (lower-case letters, digits and dashes, at most 40)",
         )
     if head["kind"] not in words.TEMPLATE_KINDS:
         raise fail(
@@ -238,9 +237,7 @@ def shipped_templates() -> list[Template]:
     """Every checklist shipped with pmtool, by name."""
     found = []
     for path in sorted(shipped_dir().glob("*.toml")):
-        found.append(
-            parse_template(path.read_text(encoding="utf-8"), path.name, origin="shipped")
-        )
+        found.append(parse_template(path.read_text(encoding="utf-8"), path.name, origin="shipped"))
     return found
 
 
