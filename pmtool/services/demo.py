@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pmtool.core import clock
 from pmtool.core.errors import Refused
 from pmtool.services import members, projects, resolve, sprints, tasks
+from pmtool.services.demo_compliance import add_compliance_history
 from pmtool.services.templates import load_checklist
 from pmtool.storage.gateway import Gateway, writing
 from pmtool.storage.location import DatabaseLocation
@@ -332,8 +333,10 @@ def build_demo(
 
             history.add(_moment(end, 16), SCRUM_MASTER, f"sprint close {name!r}", close_step)
 
+    add_compliance_history(history.add, history.keys, first_start, today)
     history.run(location, now)
     return [
         "project SEPSIS (Sepsis early warning on the ICU), 5 members",
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",
+        "compliance: provider, MDR IIa (AI Act high-risk), IEC 62304 B; TRIPOD+AI in progress",
     ]

@@ -42,6 +42,20 @@ def register_attention_sources() -> None:
     attention.register_attention("sprint_ending", attention.sprints_ending)
     attention.register_attention("wip_exceeded", attention.wip_exceeded)
 
+    # Compliance: checklist items overdue or due within a week, a missing classification.
+    from pmtool.services.read import compliance
+
+    checklists_in_use = attention.table_has_rows("compliance_checklist")
+    attention.register_attention(
+        "checklist_item_overdue", compliance.overdue_items, present=checklists_in_use
+    )
+    attention.register_attention(
+        "checklist_item_due", compliance.due_soon_items, present=checklists_in_use
+    )
+    attention.register_attention(
+        "classification_missing", compliance.classification_missing, present=checklists_in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -51,3 +65,14 @@ def register_panels() -> None:
 
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
+
+    # Compliance: progress per checklist.
+    from pmtool.services.read import attention, compliance
+
+    dashboard.register_panel(
+        "compliance",
+        "Compliance checklists",
+        compliance.panel_rows,
+        present=attention.table_has_rows("compliance_checklist"),
+        empty_text="No checklists.",
+    )
