@@ -323,7 +323,6 @@ def dod_show(app: AppContext, fmt: str) -> None:
       pmtool dod show
     """
     from pmtool.services.read import projects
-
     from pmtool.services.read.compliance import definition_of_done_items
 
     with app.reading() as reader:
