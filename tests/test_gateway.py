@@ -267,7 +267,9 @@ def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
     finally:
         connection.close()
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
-    assert "Upgraded schema 0001 -> 0002" in ok(run("db", "upgrade"))
+    from pmtool.storage.schema import HEAD_REVISION
+
+    assert f"Upgraded schema 0001 -> {HEAD_REVISION}" in ok(run("db", "upgrade"))
     assert query(db_path, "SELECT version FROM task") == [(1,)]
     assert ok(run("task", "move", "PM-1", "todo")) == "PM-1: backlog -> todo\n"
     assert ok(run("task", "add", "New task")) == "PM-2\n"
@@ -296,6 +298,12 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["compliance", "profile"],
+    ["compliance", "template", "list"],
+    ["compliance", "checklist", "list"],
+    ["compliance", "item", "list", "--format", "json"],
+    ["compliance", "classify", "--questions"],
+    ["compliance", "document", "annex-iv"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -317,6 +325,13 @@ WRITE_COMMANDS = [
     ["sprint", "edit", "Sprint 2", "--goal", "Ship"],
     ["sprint", "close", "current", "--carry-over", "Sprint 2"],
     ["sprint", "start", "Sprint 2"],
+    ["compliance", "profile", "--ai-act-role", "provider"],
+    ["compliance", "classify", "--answer", "q1=yes,q2=no,q5=no,q7=no"],
+    ["compliance", "checklist", "add", "tripod-ai"],
+    ["compliance", "item", "done", "1", "--evidence", "docs/title.md"],
+    ["compliance", "item", "na", "2", "--reason", "No abstract"],
+    ["compliance", "item", "task", "3"],
+    ["compliance", "item", "dod", "4"],
 ]
 
 _PROBE = """
