@@ -225,6 +225,9 @@ def test_a_domain_adds_attention_items_by_one_registration(workspace: Invoke):
         "overdue_task",
         "sprint_ending",
         "wip_exceeded",
+        "checklist_item_overdue",
+        "checklist_item_due",
+        "classification_missing",
         "approval_expiring",
     ]
 

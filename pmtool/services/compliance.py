@@ -476,7 +476,7 @@ def make_task(gw: Gateway, entry: Row, *, sprint: str | None = None) -> Row:
     _check_open_project(gw.reader, entry)
     if entry["status"] in (words.ITEM_DONE, words.ITEM_NOT_APPLICABLE):
         shown = entry["status"].replace("_", " ")
-        raise Refused(f"item {entry['id']} is {shown}; reopen it first (`--status open`)")
+        raise Refused(f"item {entry['id']} is {shown}; reopen it first")
     unfinished = [task for task in linked_tasks(gw.reader, entry["id"]) if not task["is_done"]]
     if unfinished:
         raise Refused(f"item {entry['id']} has an unfinished task already: {unfinished[0]['key']}")

@@ -134,23 +134,29 @@ def add_compliance_history(add: Add, keys: dict[str, str], first_start: date, to
     add(_moment(day(29), 9), DATA_SCIENTIST, "compliance item link tripod-ai:14", link_subgroups)
 
     def sample_size(gw: Gateway) -> None:
-        # Due two days ago and still open: the dashboard and `status` report it.
-        compliance.edit_item(gw, item(gw, "tripod-ai:10"), due=today - timedelta(days=2))
+        compliance.edit_item(gw, item(gw, "tripod-ai:10"), due=today + timedelta(days=20))
 
     add(
         _moment(day(36), 10), DATA_SCIENTIST, "compliance item edit tripod-ai:10 --due", sample_size
     )
 
     def threshold(gw: Gateway) -> None:
-        compliance.edit_item(gw, item(gw, "tripod-ai:15"), due=today + timedelta(days=5))
-        compliance.make_task(gw, item(gw, "tripod-ai:15"), sprint="Sprint 4")
+        compliance.edit_item(gw, item(gw, "tripod-ai:15"), due=today + timedelta(days=12))
+        entry = item(gw, "tripod-ai:15")
+        compliance.link_task(gw, entry, keys["Threshold selection at 80% sensitivity"])
+        compliance.set_status(gw, item(gw, "tripod-ai:15"), "in_progress")
 
-    add(_moment(day(43), 10), DATA_SCIENTIST, "compliance item task tripod-ai:15", threshold)
+    add(_moment(day(43), 10), DATA_SCIENTIST, "compliance item link tripod-ai:15", threshold)
 
-    def risk_task(gw: Gateway) -> None:
-        compliance.make_task(gw, item(gw, "ai-act-provider:Art. 9(1)"))
+    def risk_management(gw: Gateway) -> None:
+        compliance.set_status(gw, item(gw, "ai-act-provider:Art. 9(1)"), "in_progress")
 
-    add(_moment(day(35), 11), ENGINEER, "compliance item task ai-act-provider:Art. 9(1)", risk_task)
+    add(
+        _moment(day(35), 11),
+        ENGINEER,
+        "compliance item edit ai-act-provider:Art. 9(1)",
+        risk_management,
+    )
 
     def in_dod(gw: Gateway) -> None:
         compliance.set_in_dod(gw, item(gw, "tripod-ai:23"), True)

@@ -169,7 +169,8 @@ def test_planning_and_dashboard_read_side(demo: DatabaseLocation) -> None:
     assert planning.default_sprint(sprints) == "Sprint 4"
     assert plan["capacity"] == 30 and plan["capacity_source"] == "capacity"
     assert plan["points"] == sum(card["points"] or 0 for card in plan["tasks"])
-    assert panels == []  # nothing needs attention in the demo, and no other panel has data
+    # Nothing needs attention in the demo; the compliance checklists have their panel.
+    assert [panel["id"] for panel in panels] == ["compliance"]
 
 
 def overdue_count(reader: Any, project_id: int, today: date) -> list[dict[str, Any]]:
@@ -187,8 +188,8 @@ def test_a_registered_panel_loader_fills_its_panel(
     dashboard.register_panel("x", "Late", overdue_count)
     with reading(demo) as reader:
         loaded = dashboard.load_panels(reader, 1, date(2026, 11, 27))
-    assert [panel["id"] for panel in loaded] == ["x"]
-    assert loaded[0]["rows"][0]["text"].endswith(" late")
+    assert [panel["id"] for panel in loaded] == ["compliance", "x"]
+    assert loaded[1]["rows"][0]["text"].endswith(" late")
 
 
 SHELL_MODULES = ("pmtool.tui.app", "pmtool.tui.flows", "pmtool.tui.keys")
