@@ -178,8 +178,8 @@ def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
         assert "\x1b" not in done.stderr
 
 
-PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Task lists", "Task form",
-          "Task details", "Dialogs"}  # fmt: skip
+PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Compliance", "Task lists",
+          "Task form", "Task details", "Dialogs"}  # fmt: skip
 
 
 async def test_help_lists_every_key_of_every_screen_by_place(make_app: MakeApp) -> None:
