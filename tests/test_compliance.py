@@ -816,3 +816,97 @@ def test_json_fields_doc_lists_what_the_compliance_commands_print(demo: Invoke):
         assert list(record) == documented[heading], heading  # type: ignore[arg-type]
     shown = json_of(demo("compliance", "item", "show", "1", "--format", "json"))
     assert list(shown) == [*documented["Compliance item"], "checklist_title"]  # type: ignore[arg-type]
+
+
+COMPLIANCE_TABLES = (
+    "compliance_profile", "compliance_classification", "compliance_template",
+    "compliance_checklist", "compliance_item", "compliance_item_task", "task",
+)  # fmt: skip
+
+
+def domain_rows(db_path: Path) -> dict[str, list[dict[str, object]]]:
+    """Every row of the tables compliance writes, without the columns that move on with
+    any write (an undo is a new write: ``version`` and ``updated_at`` advance)."""
+    connection = sqlite3.connect(db_path)
+    try:
+        found = {}
+        for table in COMPLIANCE_TABLES:
+            cursor = connection.execute(f"SELECT * FROM {table} ORDER BY 1")
+            names = [column[0] for column in cursor.description]
+            found[table] = [
+                {
+                    n: v
+                    for n, v in zip(names, row, strict=True)
+                    if n not in ("version", "updated_at")
+                }
+                for row in cursor.fetchall()
+            ]
+        return found
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compliance", "profile", "--ai-act-role", "deployer"),
+        ("compliance", "profile", "--iec62304", "C", "--iec62304-reason", "Death possible"),
+        ("compliance", "classify", "--answer", "q1=no"),
+        ("compliance", "checklist", "add", "claim"),
+        ("compliance", "item", "done", "3", "--evidence", "https://example.org/x"),
+        ("compliance", "item", "na", "3", "--reason", "Not a prediction model"),
+        ("compliance", "item", "edit", "3", "--owner", "Jonas", "--due", "2027-01-01"),
+        ("compliance", "item", "edit", "3", "--status", "in_progress"),
+        ("compliance", "item", "task", "3"),
+        ("compliance", "item", "link", "3", "PM-1"),
+        ("compliance", "item", "dod", "3"),
+    ],
+)
+def test_undo_takes_back_each_compliance_command(tripod: Invoke, db_path: Path, command):
+    ok(tripod("compliance", "profile", "--ai-act-role", "provider"))
+    ok(tripod("task", "add", "Existing task"))
+    before = domain_rows(db_path)
+    ok(tripod(*command))
+    assert domain_rows(db_path) != before
+    ok(tripod("undo"))
+    assert domain_rows(db_path) == before
+
+
+def test_undo_of_template_add(workspace: Invoke, tmp_path: Path, db_path: Path):
+    file = tmp_path / "uni-sop.toml"
+    file.write_text(MINIMAL_TEMPLATE, encoding="utf-8")
+    ok(workspace("compliance", "template", "add", str(file)))
+    ok(workspace("undo"))
+    assert count(db_path, "compliance_template") == 0
+    refused(workspace("compliance", "checklist", "add", "uni-sop"), 1, "no checklist template")
+
+
+def test_a_changed_shipped_template_changes_new_checklists_only(
+    tripod: Invoke, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A new pmtool (or an edited template folder) never rewrites an existing checklist."""
+    import pmtool.services.compliance_templates as templates
+
+    folder = tmp_path / "checklists"
+    shutil.copytree(shipped_dir(), folder)
+    tripod_file = folder / "tripod-ai.toml"
+    tripod_file.write_text(
+        tripod_file.read_text(encoding="utf-8").replace("Title says", "Changed: title says"),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(templates, "shipped_dir", lambda: folder)
+    refused(tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "1"), 1, "no thesis")
+    connection = sqlite3.connect(db_path)
+    connection.execute("CREATE TABLE thesis (id INTEGER PRIMARY KEY, student TEXT, title TEXT)")
+    connection.execute("INSERT INTO thesis VALUES (1, 'Aylin Demir', 'Sepsis alerts')")
+    connection.commit()
+    connection.close()
+    ok(tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "1"))
+    assert query(db_path, "SELECT checklist_id, label FROM compliance_item WHERE number = '1'") == [
+        (1, "Title says a prediction model is developed or evaluated, its population and outcome"),
+        (
+            2,
+            "Changed: t" + "itle says a prediction model is developed or evaluated, its "
+            "population and outcome",
+        ),
+    ]
