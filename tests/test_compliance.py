@@ -317,8 +317,11 @@ def test_classify_asks_on_a_terminal(workspace: Invoke, monkeypatch: pytest.Monk
     from pmtool.cli import compliance as command
 
     monkeypatch.setattr(command, "_interactive", lambda: True)
-    result = workspace("compliance", "classify", "--answer", "q1=yes", input="no\nyes\nyes\nno\n")
+    result = workspace(
+        "compliance", "classify", "--answer", "q1=yes", input="maybe\nn\ny\nyes\nno\n"
+    )
     output = ok(result)
+    assert "Error: answer to q2 must be yes or no, not 'maybe'" in output  # asked again
     assert "q2: Does it give information" in output and "q1:" not in output.split("\n")[0]
     assert "PM: MDR class IIb" in output  # q2 no, q5 yes, q6 yes (vital parameters)
 
@@ -625,8 +628,8 @@ def test_overdue_items_and_a_missing_classification_need_attention(
     assert found.exit_code == 3
     kinds = [(row["kind"], row["level"], row["ref"]) for row in json.loads(found.stdout)]
     assert kinds == [
-        ("checklist_item_overdue", "late", "item 10"),
-        ("checklist_item_due", "soon", "item 11"),
+        ("checklist_item_overdue", "late", "10"),
+        ("checklist_item_due", "soon", "11"),
         ("classification_missing", "over", "PM"),
     ]
     text = json.loads(found.stdout)[0]["text"]
@@ -910,3 +913,23 @@ def test_a_changed_shipped_template_changes_new_checklists_only(
             "population and outcome",
         ),
     ]
+
+
+def test_checklist_rm_keeps_recorded_work_unless_forced(tripod: Invoke, db_path: Path):
+    ok(tripod("compliance", "item", "task", "3"))
+    before = dump(db_path)
+    refused(
+        tripod("compliance", "checklist", "rm", "tripod-ai"),
+        1,
+        "has 1 item(s) with work recorded; --force",
+    )
+    refused(tripod("compliance", "checklist", "rm", "claim"), 1, "no checklist 'claim'")
+    assert dump(db_path) == before
+    assert ok(tripod("compliance", "checklist", "rm", "tripod-ai", "--force")) == (
+        "Removed TRIPOD+AI (2024) (27 items; pmtool undo restores)\n"
+    )
+    assert [count(db_path, t) for t in ("compliance_item", "compliance_item_task")] == [0, 0]
+    assert query(db_path, "SELECT COUNT(*) FROM task WHERE deleted_at IS NULL") == [(1,)]
+    ok(tripod("undo"))
+    assert items(tripod, "--status", "in_progress")[0]["tasks"] == ["PM-1"]
+    assert count(db_path, "compliance_item") == 27

@@ -332,6 +332,8 @@ WRITE_COMMANDS = [
     ["compliance", "item", "na", "2", "--reason", "No abstract"],
     ["compliance", "item", "task", "3"],
     ["compliance", "item", "dod", "4"],
+    ["compliance", "checklist", "add", "claim"],
+    ["compliance", "checklist", "rm", "claim"],
 ]
 
 _PROBE = """

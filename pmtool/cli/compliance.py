@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ CHECKLIST_COLUMNS = [
     Column("template", "TEMPLATE"),
     Column("title", "TITLE", flexible=True),
     Column("bar", "PROGRESS", keep_width=True),
-    Column("finished", "DONE", align_right=True),
+    Column("finished", "FINISHED", align_right=True),
     Column("items", "ITEMS", align_right=True),
     Column("overdue", "OVERDUE", align_right=True, drop_order=2),
     Column("thesis_id", "THESIS", align_right=True, drop_order=1),
@@ -41,6 +42,17 @@ TEMPLATE_COLUMNS = [
     Column("origin", "ORIGIN", drop_order=1),
 ]
 DOCUMENTS = ("annex-iv", "model-card", "reporting-appendix")
+
+
+def _yes_or_no(question_id: str, text: str) -> bool:
+    """An answer typed at the prompt (yes, y, no, n, ...); anything else asks again."""
+    from pmtool.core.errors import InvalidInput
+    from pmtool.services.compliance_rules import parse_answer
+
+    try:
+        return parse_answer(question_id, text)
+    except InvalidInput as error:
+        raise click.BadParameter(str(error)) from error
 
 
 def _interactive() -> bool:
@@ -221,8 +233,9 @@ def compliance_classify(
         while (question := rules.next_question(given)) is not None:
             click.echo(f"{question.id}: {question.text}")
             click.echo(f"    {question.help}")
-            reply = click.prompt("    yes/no", type=click.Choice(["yes", "no"]))
-            given[question.id] = reply == "yes"
+            given[question.id] = click.prompt(
+                "    yes/no", value_proc=partial(_yes_or_no, question.id)
+            )
     from pmtool.services import compliance as service
 
     with app.writing() as gw:
@@ -400,6 +413,30 @@ def checklist_add(app: AppContext, template: str, thesis_id: int | None, owner: 
     click.echo(
         f"Added {created['title']} to {whose}: {created['items']} items (checklist {created['id']})"
     )
+
+
+@compliance_checklist.command("rm")
+@click.argument("name")
+@click.option("--thesis", "thesis_id", type=click.IntRange(min=1), help="The thesis' checklist.")
+@click.option("--force", is_flag=True, help="Also when items have work recorded.")
+@pass_app
+def checklist_rm(app: AppContext, name: str, thesis_id: int | None, force: bool) -> None:
+    """Remove a checklist added by mistake, with its items (linked tasks stay).
+
+    A checklist with items done, not applicable, in progress or with evidence needs
+    --force; `pmtool undo` puts everything back.
+
+    \b
+    Example:
+      pmtool compliance checklist rm claim
+    """
+    from pmtool.services import compliance as service
+
+    with app.writing() as gw:
+        project = app.project_row(gw.reader)
+        entry = service.checklist(gw.reader, project["id"], name, thesis_id)
+        removed = service.remove_checklist(gw, entry, force=force)
+    click.echo(f"Removed {entry['title']} ({removed} items; pmtool undo restores)")
 
 
 @compliance_checklist.command("list")

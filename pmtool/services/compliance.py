@@ -329,6 +329,35 @@ def add_checklist(
     return values
 
 
+def remove_checklist(gw: Gateway, entry: Row, *, force: bool = False) -> int:
+    """Remove a checklist added by mistake, with its items and their task links (the
+    tasks stay). One with work recorded (items done, not applicable, in progress or
+    with evidence) is removed only with ``force``. Returns the number of items."""
+    resolve.project(gw.reader, _project_key(gw.reader, entry["project_id"]))
+    items = gw.reader.rows(
+        "SELECT id, status, evidence FROM compliance_item WHERE checklist_id = :c",
+        {"c": entry["id"]},
+    )
+    worked = [i for i in items if i["status"] != words.ITEM_OPEN or i["evidence"]]
+    if worked and not force:
+        raise Refused(
+            f"checklist {entry['template']} has {len(worked)} item(s) with work recorded; "
+            "--force removes them too (pmtool undo puts them back)"
+        )
+    for item_id in [i["id"] for i in items]:
+        for (link_id,) in gw.reader.tuples(
+            "SELECT id FROM compliance_item_task WHERE item_id = :i", {"i": item_id}
+        ):
+            gw.delete("compliance_item_task", link_id)
+        gw.delete("compliance_item", item_id)
+    gw.delete("compliance_checklist", entry["id"])
+    return len(items)
+
+
+def _project_key(reader: Reader, project_id: int) -> str:
+    return str(reader.tuples("SELECT key FROM project WHERE id = :p", {"p": project_id})[0][0])
+
+
 # --- items -------------------------------------------------------------------------------
 
 

@@ -335,7 +335,7 @@ def items_due(reader: Reader, project_id: int, today: date) -> list[Row]:
             kind, level = "checklist_item_due", "soon"
             when = "is due today" if left == 0 else f"is due in {_days(left)}"
         text = f"{title} {number} {label} {when}{owner_text}"
-        items.append(attention_item(project, kind, level, f"item {item_id}", text, due))
+        items.append(attention_item(project, kind, level, str(item_id), text, due))
     return items
 
 
