@@ -477,12 +477,15 @@ def test_checklists_per_thesis_once_theses_exist(tripod: Invoke, db_path: Path):
         tripod("compliance", "item", "done", "tripod-ai:1", "--evidence", "x.md"),
         2,
         "2 tripod-ai checklists",
-        "--thesis",
+        "e.g. 2:1",
     )
-    ok(tripod("compliance", "item", "done", "2", "--evidence", "x.md"))
+    ok(tripod("compliance", "item", "done", "2:1", "--evidence", "x.md"))
+    assert query(db_path, "SELECT checklist_id FROM compliance_item WHERE status = 'done'") == [
+        (2,)
+    ]
     listed = items(tripod, "--checklist", "tripod-ai", "--thesis", "3")
     assert len(listed) == 27 and {row["thesis_id"] for row in listed} == {3}
-    assert [row["status"] for row in listed][:2] == ["open", "open"]
+    assert [row["status"] for row in listed][:2] == ["done", "open"]
 
 
 # --- items ------------------------------------------------------------------------------

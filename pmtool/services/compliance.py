@@ -81,8 +81,8 @@ def checklist(reader: Reader, project_id: int, name: str, thesis_id: int | None 
     if len(found) > 1:
         ids = ", ".join(str(row["id"]) for row in found)
         raise InvalidInput(
-            f"the project has {len(found)} {wanted} checklists (ids {ids}); "
-            "choose one with --thesis ID or by id"
+            f"the project has {len(found)} {wanted} checklists (ids {ids}): name one by "
+            f"its id (an item as ID:NUMBER, e.g. {found[-1]['id']}:1) or with --thesis ID"
         )
     return found[0]
 

@@ -122,3 +122,19 @@ async def test_make_task_and_in_progress(make_app: MakeApp, run: Invoke) -> None
         await pilot.press("o")
         await after_write(pilot, before)
         assert item(run, 13)["status"] == "open"
+
+
+async def test_enter_on_an_item_opens_its_linked_task(make_app: MakeApp, run: Invoke) -> None:
+    from pmtool.tui.screens.dialogs import TaskDetail
+
+    app = make_app("compliance")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, ComplianceScreen)
+        linked = item(run, 15)["tasks"]
+        assert linked
+        select(screen, "15")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TaskDetail))
+        assert app.screen.key == linked[0]  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from pmtool.tui.context import TuiContext
-from pmtool.tui.messages import SubmitWrite
+from pmtool.tui.messages import OpenTask, SubmitWrite
 from pmtool.tui.screens.base import DataScreen
 from pmtool.tui.widgets.footer import KeyFooter
 from pmtool.tui.widgets.nav import NavBar
@@ -268,6 +268,12 @@ class ComplianceScreen(DataScreen):
     def _opened(self, message: TaskTable.Opened) -> None:
         if message.table.id == "checklists":
             self.query_one("#compliance-items", TaskTable).focus()
+            return
+        item = message.table.current
+        if item is not None and item["tasks"]:
+            self.post_message(OpenTask(item["tasks"][0]))  # the task details, as elsewhere
+        elif item is not None:
+            self.notify("No task is linked to this item; t makes one.")
 
     # Actions ----------------------------------------------------------------------
 
