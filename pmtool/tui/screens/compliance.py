@@ -5,7 +5,7 @@ reason), in progress or open again, or turn it into a task."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -36,9 +36,9 @@ def show_item_status(value: Any) -> str:
 
 CHECKLIST_COLUMNS = (
     TableColumn("template", "CHECKLIST", 0),
-    TableColumn("bar", "PROGRESS", 10),
+    TableColumn("bar", "PROGRESS", 8, drop_order=1),
     TableColumn("count", "DONE", 7, align_right=True),
-    TableColumn("overdue_text", "LATE", 4, align_right=True, drop_order=1),
+    TableColumn("overdue_text", "LATE", 4, align_right=True, drop_order=2),
 )
 ITEM_COLUMNS = (
     TableColumn("number", "#", 13),
@@ -178,7 +178,7 @@ class ComplianceScreen(DataScreen):
                     CHECKLIST_COLUMNS,
                     id="checklists",
                     empty_text="No checklists: pmtool compliance checklist add TEMPLATE",
-                    min_flexible=15,
+                    min_flexible=12,
                 )
             with Vertical(id="compliance-items-box", classes="panel"):
                 yield TaskTable(ITEM_COLUMNS, id="compliance-items", empty_text="No items.")
@@ -223,7 +223,7 @@ class ComplianceScreen(DataScreen):
         self.query_one("#compliance-profile", Static).update(_profile_text(message.profile))
         for entry in message.checklists:
             entry["key"] = str(entry["id"])
-            entry["bar"] = progress_bar(entry["progress"])
+            entry["bar"] = progress_bar(entry["progress"], width=8)
             entry["count"] = f"{entry['done'] + entry['not_applicable']}/{entry['items']}"
             entry["overdue_text"] = str(entry["overdue"]) if entry["overdue"] else ""
             if entry["thesis_id"] is not None:
@@ -254,7 +254,15 @@ class ComplianceScreen(DataScreen):
         box.border_title = Content(
             f"{chosen['title']}: {chosen['count']} finished · d done · n not applicable · t task"
         )
-        self.query_one("#compliance-items", TaskTable).set_rows(self.items.get(chosen["id"], []))
+        rows = self.items.get(chosen["id"], [])
+        table = self.query_one("#compliance-items", TaskTable)
+        # The number column as wide as this checklist's numbers: 2 for TRIPOD+AI,
+        # 13 for "Art. 10(2)(a)"; the labels get the rest.
+        width = min(max([len(row["number"]) for row in rows] + [2]), 16)
+        if table.columns[0].width != width:
+            table.columns = (replace(ITEM_COLUMNS[0], width=width), *ITEM_COLUMNS[1:])
+            table.column_layout(-1)  # forget the cached layout
+        table.set_rows(rows)
 
     @on(TaskTable.Highlighted)
     def _checklist_chosen(self, message: TaskTable.Highlighted) -> None:
