@@ -47,7 +47,7 @@ async def test_the_screen_shows_profile_checklists_and_items(make_app: MakeApp) 
             ("tripod-ai", "11/27"),
             ("ai-act-provider", "4/23"),
         ]
-        assert checklists[0]["bar"] == "████░░░░░░"
+        assert checklists[0]["bar"] == "███░░░░░"
         items = screen.query_one("#compliance-items", TaskTable).rows
         assert [row["number"] for row in items] == [str(n) for n in range(1, 28)]
         assert items[23]["where"] == "n/a: No model updating: the model is developed once"
