@@ -739,8 +739,10 @@ def compliance_document(
     checklist_name: str | None,
     thesis_id: int | None,
 ) -> None:
-    """Write a document from the records, in Markdown: the AI Act Annex IV technical
-    documentation skeleton, a model card, or the reporting-guideline appendix.
+    """Write Annex IV, a model card or the reporting appendix from the records.
+
+    In Markdown: the AI Act Annex IV technical documentation skeleton, a model card
+    skeleton, or the reporting-guideline appendix of a thesis or paper.
 
     What the records do not hold yet is marked `GAP:`. Each document says which
     records it came from and when. With -o the file is written atomically, readable
