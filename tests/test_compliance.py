@@ -388,6 +388,8 @@ def test_profile_refusals(workspace: Invoke, db_path: Path):
     )
     assert workspace("compliance", "profile", "--ai-act-role", "owner").exit_code == 2
     assert dump(db_path) == before
+    ok(workspace("compliance", "profile", "--iec62304", "C", "--iec62304-reason", "Death possible"))
+    refused(workspace("compliance", "profile", "--iec62304-reason", ""), 2, "needs its reason")
     ok(workspace("compliance", "profile", "--ai-act-tier", "minimal", "--ai-act-reason", "x"))
     ok(workspace("compliance", "profile", "--ai-act-tier", "auto"))
     assert query(db_path, "SELECT ai_act_tier, ai_act_reason FROM compliance_profile") == [
@@ -557,6 +559,7 @@ def test_item_edit_owner_due_status(tripod: Invoke, db_path: Path, monkeypatch: 
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
     ok(tripod("compliance", "item", "edit", "tripod-ai:10", "--owner", "Jonas", "--due", "+2w"))
     ok(tripod("compliance", "item", "edit", "10", "--status", "in-progress"))
+    assert [r["id"] for r in items(tripod, "--owner", "jonas")] == [10]
     row = items(tripod, "--status", "in_progress")
     assert [(r["id"], r["owner"], r["due"]) for r in row] == [(10, "Jonas Weber", "2026-12-11")]
     ok(tripod("compliance", "item", "edit", "10", "--owner", "none", "--due", "none"))

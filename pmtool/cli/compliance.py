@@ -509,10 +509,13 @@ def item_list(
     """
     from pmtool.core import clock
     from pmtool.services import compliance as service
+    from pmtool.services import resolve
     from pmtool.services.read import compliance as read
 
     with app.reading() as reader:
         project_id, _key = app.project_ref(reader)
+        if owner is not None:
+            owner = resolve.member(reader, owner)["name"]  # "Lena" means Lena Vogel
         checklist_id = None
         if checklist_name is not None:
             checklist_id = service.checklist(reader, project_id, checklist_name, thesis_id)["id"]

@@ -182,9 +182,9 @@ def set_profile(
     if not changes:
         raise InvalidInput("nothing to change")
     merged = {**(existing or {}), **changes}
-    if changes.get("ai_act_tier") and not merged.get("ai_act_reason"):
+    if merged.get("ai_act_tier") and not merged.get("ai_act_reason"):
         raise InvalidInput("an AI Act tier set by hand needs its reason (--ai-act-reason TEXT)")
-    if changes.get("iec62304_class") and not merged.get("iec62304_reason"):
+    if merged.get("iec62304_class") and not merged.get("iec62304_reason"):
         raise InvalidInput("an IEC 62304 class needs its reason (--iec62304-reason TEXT)")
     now = clock.utcnow()
     if existing is None:
