@@ -226,7 +226,7 @@ def read_template_file(path: Path) -> Template:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InvalidInput(f"{path}: not UTF-8 text ({error.reason})") from error
-    return parse_template(text, path.name)
+    return parse_template(text, str(path))
 
 
 def shipped_dir() -> Path:
