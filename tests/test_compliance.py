@@ -939,3 +939,17 @@ def test_checklist_rm_keeps_recorded_work_unless_forced(tripod: Invoke, db_path:
     ok(tripod("undo"))
     assert items(tripod, "--status", "in_progress")[0]["tasks"] == ["PM-1"]
     assert count(db_path, "compliance_item") == 27
+
+
+def test_the_panel_gives_a_far_due_date_with_its_year(workspace: Invoke, db_path: Path):
+    from pmtool.services.read.compliance import panel_rows
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    ok(workspace("compliance", "checklist", "add", "ai-act-provider"))
+    with reading(resolve_location(str(db_path))) as reader:
+        far = panel_rows(reader, 1, date(2026, 11, 27))
+        near = panel_rows(reader, 1, date(2027, 7, 1))
+    assert far[0]["when"] is None
+    assert far[0]["text"].endswith("0/23 (0%), due 2027-08-02")
+    assert near[0]["when"] == "2027-08-02"

@@ -23,6 +23,7 @@ from pmtool.services.read.attention import item as attention_item
 from pmtool.storage.reader import Reader, Row
 
 ITEM_DUE_SOON_DAYS = 7  # an open item due within a week is reported as "soon"
+PANEL_DATE_DAYS = 180
 
 ITEM_FIELDS = (
     "id", "checklist", "number", "label", "status", "owner", "due", "evidence",
@@ -375,9 +376,15 @@ def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
             {"c": entry["id"]},
         )[0][0]
         overdue = f", {entry['overdue']} overdue" if entry["overdue"] else ""
+        when = iso_date(next_due)
+        # The dashboard shows a row's date as month-day: a date beyond half a year
+        # (AI Act duties in 2027) goes into the text with its year instead.
+        if when and (date.fromisoformat(when) - today).days > PANEL_DATE_DAYS:
+            overdue += f", due {when}"
+            when = None
         rows.append(
             {
-                "when": iso_date(next_due),
+                "when": when,
                 "text": f"{progress_bar(entry['progress'])} {progress_text(entry)}{overdue}",
                 "ref": entry["template"],
                 "level": "late" if entry["overdue"] else "info",
