@@ -329,6 +329,17 @@ def test_classify_asks_on_a_terminal(workspace: Invoke, monkeypatch: pytest.Monk
 def test_classify_lists_its_questions(workspace: Invoke):
     listed = json_of(workspace("compliance", "classify", "--questions", "--format", "json"))
     assert [row["id"] for row in listed] == ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]  # type: ignore[union-attr]
+    assert [(row["yes"], row["no"]) for row in listed] == [  # type: ignore[union-attr]
+        ("q2", "class none"),
+        ("q3", "q5"),
+        ("class III", "q4"),
+        ("class IIb", "class IIa"),
+        ("q6", "class I"),
+        ("class IIb", "class IIa"),
+        ("a hint", "a hint"),
+    ]
+    table = ok(workspace("compliance", "classify", "--questions")).splitlines()
+    assert table[2] == "    yes: q2; no: class none"
 
 
 # --- the profile ---------------------------------------------------------------------------

@@ -221,7 +221,13 @@ def compliance_classify(
     from pmtool.services.read import compliance as read
 
     if list_questions:
-        emit_rows(read.questions(), fmt, fields=read.QUESTION_FIELDS)
+        if fmt != "table":
+            emit_rows(read.questions(), fmt, fields=read.QUESTION_FIELDS)
+            return
+        for entry in read.questions():
+            click.echo(f"{entry['id']}  {entry['text']}")
+            click.echo(f"    {entry['help']}")
+            click.echo(f"    yes: {entry['yes']}; no: {entry['no']}")
         return
     given = rules.parse_answers(list(answers))
     if diff and not answers:

@@ -43,7 +43,7 @@ PROFILE_FIELDS = (
     "iec62304_reason", "hints",
 )  # fmt: skip
 DIFF_FIELDS = ("question", "text", "previous", "current", "changed")
-QUESTION_FIELDS = ("id", "text", "help")
+QUESTION_FIELDS = ("id", "text", "help", "yes", "no")
 
 _ITEM_SELECT = """
 SELECT id, checklist, number, label, status, owner, due, evidence, evidence_kind,
@@ -276,8 +276,22 @@ def classification_diff(
     return previous, latest, rows
 
 
+def _leads_to(target: str) -> str:
+    """Where an answer leads: the next question, or the class (q7, asked last, is a hint)."""
+    if target == "done":
+        return "a hint"
+    if target.startswith("class:"):
+        return f"class {target.removeprefix('class:')}"
+    question, _, reached = target.partition(":")
+    return f"class {reached}" if reached else question
+
+
 def questions() -> list[Row]:
-    return [{"id": q.id, "text": q.text, "help": q.help} for q in BY_ID.values()]
+    """The Rule 11 questions in order, with where each answer leads."""
+    return [
+        {"id": q.id, "text": q.text, "help": q.help, "yes": _leads_to(q.yes), "no": _leads_to(q.no)}
+        for q in BY_ID.values()
+    ]
 
 
 # --- the definition of done ---------------------------------------------------------------
