@@ -122,6 +122,14 @@ async def test_make_task_and_in_progress(make_app: MakeApp, run: Invoke) -> None
         await pilot.press("o")
         await after_write(pilot, before)
         assert item(run, 13)["status"] == "open"
+        before = app.writes_done
+        await pilot.press("D")
+        await after_write(pilot, before)
+        assert item(run, 13)["in_dod"] is True
+        before = app.writes_done
+        await pilot.press("D")
+        await after_write(pilot, before)
+        assert item(run, 13)["in_dod"] is False
 
 
 async def test_enter_on_an_item_opens_its_linked_task(make_app: MakeApp, run: Invoke) -> None:

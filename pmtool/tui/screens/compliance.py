@@ -95,6 +95,15 @@ def set_status(item_id: int, status: str) -> WriteRequest:
     return _item_change(f"edit {item_id} --status {status}", item_id, change)
 
 
+def set_in_dod(item_id: int, included: bool) -> WriteRequest:
+    def change(gw: Gateway, compliance: Any, entry: dict[str, Any]) -> str:
+        compliance.set_in_dod(gw, entry, included)
+        where = "in" if included else "out of"
+        return f"{entry['checklist']} {entry['number']} is {where} the definition of done"
+
+    return _item_change(f"dod {item_id}{'' if included else ' --remove'}", item_id, change)
+
+
 def make_task(item_id: int) -> WriteRequest:
     def change(gw: Gateway, compliance: Any, entry: dict[str, Any]) -> str:
         created = compliance.make_task(gw, entry)
@@ -155,6 +164,7 @@ class ComplianceScreen(DataScreen):
         Binding("t", "make_task", "Make task", id="compliance.task"),
         Binding("p", "status('in_progress')", "In progress", id="compliance.start"),
         Binding("o", "status('open')", "Reopen", show=False, id="compliance.reopen"),
+        Binding("D", "toggle_dod", "Definition of done", show=False, id="compliance.dod"),
         Binding(
             "left", "focus_list('#checklists')", "Checklists", show=False, id="compliance.left"
         ),
@@ -334,6 +344,11 @@ class ComplianceScreen(DataScreen):
         item = self._current_item()
         if item is not None:
             self.post_message(SubmitWrite(make_task(item["id"])))
+
+    def action_toggle_dod(self) -> None:
+        item = self._current_item()
+        if item is not None:
+            self.post_message(SubmitWrite(set_in_dod(item["id"], not item["in_dod"])))
 
     def action_status(self, status: str) -> None:
         item = self._current_item()
