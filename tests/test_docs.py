@@ -399,7 +399,7 @@ def _documented_fields() -> dict[str, list[str]]:
             continue
         if line.startswith("|"):
             cells = [cell.strip() for cell in line.strip("|").split("|")]
-            field = re.fullmatch(r"`([a-z_]+)`", cells[0])
+            field = re.fullmatch(r"`([a-z0-9_]+)`", cells[0])
             if field and (in_table or not sections[current]):
                 in_table = True
                 sections[current].append(field.group(1))

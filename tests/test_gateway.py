@@ -304,6 +304,12 @@ READ_COMMANDS = [
     ["stakeholder", "grid"],
     ["stakeholder", "contacts"],
     ["agreement", "list", "--expiring", "60d"],
+    ["compliance", "profile"],
+    ["compliance", "template", "list"],
+    ["compliance", "checklist", "list"],
+    ["compliance", "item", "list", "--format", "json"],
+    ["compliance", "classify", "--questions"],
+    ["compliance", "document", "annex-iv"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
@@ -372,6 +378,15 @@ WRITE_COMMANDS = [
     ["agreement", "show", "1"],
     ["stakeholder", "forget", "Eva"],
     ["member", "forget", "Lena"],
+    ["compliance", "profile", "--ai-act-role", "provider"],
+    ["compliance", "classify", "--answer", "q1=yes,q2=no,q5=no,q7=no"],
+    ["compliance", "checklist", "add", "tripod-ai"],
+    ["compliance", "item", "done", "1", "--evidence", "docs/title.md"],
+    ["compliance", "item", "na", "2", "--reason", "No abstract"],
+    ["compliance", "item", "task", "3"],
+    ["compliance", "item", "dod", "4"],
+    ["compliance", "checklist", "add", "claim"],
+    ["compliance", "checklist", "rm", "claim"],
 ]
 
 _PROBE = """

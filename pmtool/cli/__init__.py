@@ -41,6 +41,7 @@ COMMAND_MODULES: dict[str, str] = {
     "partner": "partners",
     "stakeholder": "partners",
     "agreement": "partners",
+    "compliance": "compliance",
 }
 
 

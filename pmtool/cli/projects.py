@@ -315,22 +315,29 @@ def _print_checklist(key: str, items: list[str]) -> None:
 @format_option
 @pass_app
 def dod_show(app: AppContext, fmt: str) -> None:
-    """Show the definition of done.
+    """Show the definition of done, with the compliance checklist items in it
+    (`pmtool compliance item dod ID`), each marked [x] once done or not applicable.
 
     \b
     Example:
       pmtool dod show
     """
     from pmtool.services.read import projects
+    from pmtool.services.read.compliance import definition_of_done_items
 
     with app.reading() as reader:
         project_id, key = app.project_ref(reader)
         items = projects.show_project(reader, project_id)["definition_of_done"]
+        compliance_items = definition_of_done_items(reader, project_id)
     if fmt == "table":
-        _print_checklist(key, items)
+        if items or not compliance_items:
+            _print_checklist(key, items)
+        for entry in compliance_items:
+            click.echo(f"{'[x]' if entry['satisfied'] else '[ ]'} {entry['text']}")
         return
     emit_rows(
-        [{"number": n, "item": item} for n, item in enumerate(items, 1)],
+        [{"number": n, "item": item} for n, item in enumerate(items, 1)]
+        + [{"number": None, "item": entry["text"]} for entry in compliance_items],
         fmt,
         [Column("number", "#", align_right=True), Column("item", "ITEM", flexible=True)],
     )

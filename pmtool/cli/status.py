@@ -32,7 +32,7 @@ def status(app: AppContext, every_project: bool, check: bool, fmt: str) -> None:
     The project is chosen as for other commands (-p KEY, PMTOOL_PROJECT, the default or
     the only one); --all covers every project. With --check the exit code is 3 when
     anything is listed, and a table prints nothing when all is well, so cron mails only
-    news.
+    news. A table ends with the progress of each compliance checklist.
 
     JSON fields: project kind level ref text due (docs/json-fields.md).
 
@@ -48,8 +48,18 @@ def status(app: AppContext, every_project: bool, check: bool, fmt: str) -> None:
     with app.reading() as reader:
         project_ids = None if every_project else [app.project_ref(reader)[0]]
         items = needs_attention(reader, project_ids, clock.today())
+        progress = []
+        if fmt == "table" and not check:
+            from pmtool.services.read.compliance import progress_lines
+
+            ids = project_ids or [
+                row[0] for row in reader.tuples("SELECT id FROM project ORDER BY key")
+            ]
+            progress = progress_lines(reader, ids, clock.today())
     columns = [PROJECT_COLUMN, *STATUS_COLUMNS] if every_project else STATUS_COLUMNS
     if not (check and fmt == "table" and not items):
         emit_rows(items, fmt, columns, empty_message="Nothing needs attention.", fields=ITEM_FIELDS)
+    for line in progress:  # compliance checklists: how far each has come
+        click.echo(f"Progress: {line}")
     if check and items:
         raise click.exceptions.Exit(CHECK_FAILED)

@@ -253,3 +253,34 @@ def quadrant(power: int, interest: int) -> str:
     if high_power:
         return QUADRANTS[0] if high_interest else QUADRANTS[1]
     return QUADRANTS[2] if high_interest else QUADRANTS[3]
+
+
+# --- Compliance (issue 12): regulatory profile, checklists ------------------------------
+AiActRole = Literal["provider", "deployer", "both", "research-only"]
+AiActTier = Literal["prohibited", "high-risk", "transparency", "minimal"]
+MdrClass = Literal["none", "I", "IIa", "IIb", "III"]
+Iec62304Class = Literal["A", "B", "C"]
+ItemStatus = Literal["open", "in_progress", "done", "not_applicable"]
+TemplateKind = Literal["regulation", "reporting-guideline", "data-protection", "institution"]
+EvidenceKind = Literal["url", "task", "commit", "file"]
+
+AI_ACT_ROLES: tuple[AiActRole, ...] = get_args(AiActRole)
+AI_ACT_TIERS: tuple[AiActTier, ...] = get_args(AiActTier)
+MDR_CLASSES: tuple[MdrClass, ...] = get_args(MdrClass)
+IEC62304_CLASSES: tuple[Iec62304Class, ...] = get_args(Iec62304Class)
+ITEM_STATUSES: tuple[ItemStatus, ...] = get_args(ItemStatus)
+TEMPLATE_KINDS: tuple[TemplateKind, ...] = get_args(TemplateKind)
+ITEM_OPEN: Final[ItemStatus] = "open"
+ITEM_IN_PROGRESS: Final[ItemStatus] = "in_progress"
+ITEM_DONE: Final[ItemStatus] = "done"
+ITEM_NOT_APPLICABLE: Final[ItemStatus] = "not_applicable"
+# Which status an item may move to from each status (refusals name the allowed ones).
+ITEM_TRANSITIONS: Final[dict[str, tuple[ItemStatus, ...]]] = {
+    "open": ("in_progress", "done", "not_applicable"),
+    "in_progress": ("open", "done", "not_applicable"),
+    "done": ("open", "in_progress"),
+    "not_applicable": ("open",),
+}
+# MDR classes that need a notified body: AI in them is high-risk (AI Act Art. 6(1), Annex I).
+MDR_NOTIFIED_BODY_CLASSES: Final = frozenset({"IIa", "IIb", "III"})
+MAX_EVIDENCE_LENGTH = 500

@@ -10,6 +10,14 @@ from pmtool.models.agile import (
 )
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
+from pmtool.models.compliance import (
+    ComplianceChecklist,
+    ComplianceClassification,
+    ComplianceItem,
+    ComplianceItemTask,
+    ComplianceProfile,
+    ComplianceTemplate,
+)
 from pmtool.models.partners import (
     Agreement,
     Contact,
@@ -30,6 +38,12 @@ __all__ = [
     "Agreement",
     "AuditEntry",
     "CommandRecord",
+    "ComplianceChecklist",
+    "ComplianceClassification",
+    "ComplianceItem",
+    "ComplianceItemTask",
+    "ComplianceProfile",
+    "ComplianceTemplate",
     "Contact",
     "Member",
     "Partner",

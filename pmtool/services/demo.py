@@ -15,6 +15,7 @@ from pmtool.core import clock
 from pmtool.core.errors import Refused
 from pmtool.services import members, projects, resolve, sprints, tasks
 from pmtool.services.demo_approvals import approval_events
+from pmtool.services.demo_compliance import add_compliance_history
 from pmtool.services.demo_partners import build_partners_demo
 from pmtool.services.templates import load_checklist
 from pmtool.storage.gateway import Gateway, writing
@@ -339,6 +340,7 @@ def build_demo(
     from pmtool.services.demo_thesis import add_demo_theses
 
     thesis_lines = add_demo_theses(history.add, today)
+    add_compliance_history(history.add, history.keys, first_start, today)
     history.run(location, now)
     build_partners_demo(location, today, now)
     return [
@@ -346,4 +348,5 @@ def build_demo(
         "3 closed sprints with history, Sprint 4 active, a backlog of 8 items",
         "4 approvals: ethics votes (one with a condition open), a DPIA, a data-use agreement",
         *thesis_lines,
+        "compliance: provider, MDR IIa (AI Act high-risk), IEC 62304 B; TRIPOD+AI in progress",
     ]

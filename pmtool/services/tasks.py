@@ -359,7 +359,16 @@ def move_task(
             gw.note("task", task["id"], "wip_override", override)
         if gate_override:
             gw.note("task", task["id"], "gate_override", gate_override)
-    checklist = definition_of_done(project) if target["is_done"] else []
+    checklist = []
+    if target["is_done"]:
+        from pmtool.services.read.compliance import definition_of_done_items
+
+        # Compliance checklist items in the DoD show until they are done.
+        checklist = definition_of_done(project) + [
+            entry["text"]
+            for entry in definition_of_done_items(gw.reader, project["id"])
+            if not entry["satisfied"]
+        ]
     return MoveResult(task["key"], old_status, target["name"], checklist)
 
 

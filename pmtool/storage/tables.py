@@ -423,3 +423,115 @@ for _table in (PARTNER, STAKEHOLDER, STAKEHOLDER_PROJECT, CONTACT, AGREEMENT):
     BY_ENTITY[_table.entity] = _table
 # The keys that seal personal values in the trail: never audited (forget deletes them).
 UNAUDITED_TABLES = UNAUDITED_TABLES | {"personal_key"}
+
+# --- Compliance (issue 12) -------------------------------------------------------------
+COMPLIANCE_PROFILE = Table(
+    "compliance_profile",
+    "compliance_profile",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "intended_purpose": "text",
+        "ai_act_role": "text",
+        "ai_act_tier": "text",
+        "ai_act_reason": "text",
+        "iec62304_class": "text",
+        "iec62304_reason": "text",
+        "created_at": "datetime",
+        "updated_at": "datetime",
+        "version": "int",
+    },
+)
+COMPLIANCE_CLASSIFICATION = Table(
+    "compliance_classification",
+    "compliance_classification",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "rule": "text",
+        "answers": "text",
+        "result": "text",
+        "rationale": "text",
+        "classified_at": "datetime",
+        "version": "int",
+    },
+)
+COMPLIANCE_TEMPLATE = Table(
+    "compliance_template",
+    "compliance_template",
+    "id",
+    True,
+    {
+        "id": "int",
+        "name": "text",
+        "title": "text",
+        "source_file": "text",
+        "content": "text",
+        "added_at": "datetime",
+        "version": "int",
+    },
+)
+COMPLIANCE_CHECKLIST = Table(
+    "compliance_checklist",
+    "compliance_checklist",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "thesis_id": "int",
+        "template": "text",
+        "title": "text",
+        "kind": "text",
+        "source": "text",
+        "template_version": "text",
+        "applies_from": "date",
+        "created_at": "datetime",
+        "version": "int",
+    },
+)
+COMPLIANCE_ITEM = Table(
+    "compliance_item",
+    "compliance_item",
+    "id",
+    True,
+    {
+        "id": "int",
+        "checklist_id": "int",
+        "position": "int",
+        "number": "text",
+        "section": "text",
+        "label": "text",
+        "status": "text",
+        "owner_id": "int",
+        "evidence": "text",
+        "evidence_kind": "text",
+        "na_reason": "text",
+        "due_date": "date",
+        "in_dod": "bool",
+        "done_at": "datetime",
+        "updated_at": "datetime",
+        "version": "int",
+    },
+)
+COMPLIANCE_ITEM_TASK = Table(
+    "compliance_item_task",
+    "compliance_item_task",
+    "id",
+    True,
+    {"id": "int", "item_id": "int", "task_id": "int", "version": "int"},
+)
+for _compliance_table in (
+    COMPLIANCE_PROFILE,
+    COMPLIANCE_CLASSIFICATION,
+    COMPLIANCE_TEMPLATE,
+    COMPLIANCE_CHECKLIST,
+    COMPLIANCE_ITEM,
+    COMPLIANCE_ITEM_TASK,
+):
+    TABLES[_compliance_table.name] = _compliance_table
+    BY_ENTITY[_compliance_table.entity] = _compliance_table

@@ -79,3 +79,7 @@ def test_every_snapshot_belongs_to_a_test() -> None:
 
 def test_approvals(make_app: MakeApp, snap_compare: SnapCompare) -> None:
     assert snap_compare(make_app("approvals"), terminal_size=(100, 32), run_before=loaded)
+
+
+def test_compliance(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("compliance"), terminal_size=(120, 36), run_before=loaded)

@@ -81,6 +81,20 @@ def register_attention_sources() -> None:
         "agreement_expiring", partners.expiring_agreements, present=partners.in_use
     )
 
+    # Compliance: checklist items overdue or due within a week, a missing classification.
+    from pmtool.services.read import compliance
+
+    checklists_in_use = attention.table_has_rows("compliance_checklist")
+    attention.register_attention(
+        "checklist_item_overdue", compliance.overdue_items, present=checklists_in_use
+    )
+    attention.register_attention(
+        "checklist_item_due", compliance.due_soon_items, present=checklists_in_use
+    )
+    attention.register_attention(
+        "classification_missing", compliance.classification_missing, present=checklists_in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -122,4 +136,15 @@ def register_panels() -> None:
         partners.panel_rows,
         present=partners.in_use,
         empty_text="No follow-ups due, no agreement ending.",
+    )
+
+    # Compliance: progress per checklist.
+    from pmtool.services.read import attention, compliance
+
+    dashboard.register_panel(
+        "compliance",
+        "Compliance checklists",
+        compliance.panel_rows,
+        present=attention.table_has_rows("compliance_checklist"),
+        empty_text="No checklists.",
     )
