@@ -466,22 +466,15 @@ def test_checklist_add_refusals(tripod: Invoke, db_path: Path):
     refused(
         tripod("compliance", "checklist", "add", "tripod-ai"), 1, "PM has a tripod-ai checklist"
     )
-    refused(
-        tripod("compliance", "checklist", "add", "claim", "--thesis", "3"), 1, "no thesis with id 3"
-    )
+    refused(tripod("compliance", "checklist", "add", "claim", "--thesis", "3"), 1, "no thesis 3")
     refused(tripod("compliance", "checklist", "add", "claim", "--owner", "Nobody"), 1, "no member")
     assert dump(db_path) == before
 
 
 def test_checklists_per_thesis_once_theses_exist(tripod: Invoke, db_path: Path):
-    connection = sqlite3.connect(db_path)  # the thesis domain's table, as far as we need it
-    connection.execute("CREATE TABLE thesis (id INTEGER PRIMARY KEY, student TEXT, title TEXT)")
-    connection.execute("INSERT INTO thesis VALUES (3, 'Aylin Demir', 'Sepsis alerts')")
-    connection.commit()
-    connection.close()
-    refused(
-        tripod("compliance", "checklist", "add", "claim", "--thesis", "4"), 1, "no thesis with id 4"
-    )
+    for student in ("Jana Roth", "Omar Haddad", "Aylin Demir"):  # Aylin's is thesis 3
+        ok(tripod("thesis", "add", student, "--title", "Sepsis alerts", "--start", "2026-12-01"))
+    refused(tripod("compliance", "checklist", "add", "claim", "--thesis", "4"), 1, "no thesis 4")
     ok(tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "3"))
     refused(
         tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "3"), 1, "thesis 3 has"
@@ -916,11 +909,7 @@ def test_a_changed_shipped_template_changes_new_checklists_only(
     )
     monkeypatch.setattr(templates, "shipped_dir", lambda: folder)
     refused(tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "1"), 1, "no thesis")
-    connection = sqlite3.connect(db_path)
-    connection.execute("CREATE TABLE thesis (id INTEGER PRIMARY KEY, student TEXT, title TEXT)")
-    connection.execute("INSERT INTO thesis VALUES (1, 'Aylin Demir', 'Sepsis alerts')")
-    connection.commit()
-    connection.close()
+    ok(tripod("thesis", "add", "Aylin Demir", "--title", "Sepsis alerts", "--start", "2026-12-01"))
     ok(tripod("compliance", "checklist", "add", "tripod-ai", "--thesis", "1"))
     assert query(db_path, "SELECT checklist_id, label FROM compliance_item WHERE number = '1'") == [
         (1, "Title says a prediction model is developed or evaluated, its population and outcome"),

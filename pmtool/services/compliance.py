@@ -39,15 +39,10 @@ def _table_exists(reader: Reader, table: str) -> bool:
 
 
 def thesis(reader: Reader, thesis_id: int) -> Row:
-    """The thesis a checklist belongs to. The thesis domain is built beside this one:
-    after the merge this points at its resolver (resolve.thesis); until then it reads
-    the ``thesis`` table when there is one."""
-    if not _table_exists(reader, "thesis"):
-        raise NotFound(f"no thesis with id {thesis_id}")
-    found = reader.rows("SELECT * FROM thesis WHERE id = :id", {"id": thesis_id})
-    if not found:
-        raise NotFound(f"no thesis with id {thesis_id}")
-    return found[0]
+    """The thesis a checklist belongs to (the thesis domain's one resolver)."""
+    from pmtool.services import resolve
+
+    return resolve.thesis(reader, str(thesis_id))
 
 
 def checklist(reader: Reader, project_id: int, name: str, thesis_id: int | None = None) -> Row:
