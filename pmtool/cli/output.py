@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import click
@@ -20,7 +20,7 @@ FORMATS = ("table", "json", "csv", "md")
 KEPT_WIDTH = 16  # a key such as SEPSIS-123 or an ISO date always fits
 F = TypeVar("F", bound=Callable[..., Any])
 # A spreadsheet runs a cell that starts like this as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _RAW_KEY = "pmtool.output.raw"
 
 
@@ -260,6 +260,9 @@ def _csv_cell(value: Any, raw: bool) -> str:
     return text
 
 
+csv_cell = _csv_cell  # public name for other writers (exports)
+
+
 def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, raw: bool = False) -> str:
     """A header and one line per row; see _csv_cell for formula-like text."""
     import csv
@@ -281,16 +284,16 @@ def _md_escape(text: str) -> str:
     return text.translate(_MARKDOWN_ESCAPES)
 
 
-def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
-    lines = [
-        "| " + " | ".join(column.header for column in columns) + " |",
-        "|" + "|".join("---:" if column.align_right else "---" for column in columns) + "|",
-    ]
+def markdown_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> Iterator[str]:
+    """A Markdown table line by line (without line ends), as the rows come."""
+    yield "| " + " | ".join(column.header for column in columns) + " |"
+    yield "|" + "|".join("---:" if column.align_right else "---" for column in columns) + "|"
     for row in rows:
-        lines.append(
-            "| " + " | ".join(_md_escape(_cell(row.get(column.field))) for column in columns) + " |"
-        )
-    return "\n".join(lines)
+        yield "| " + " | ".join(_md_escape(_cell(row.get(c.field))) for c in columns) + " |"
+
+
+def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
+    return "\n".join(markdown_lines(rows, columns))
 
 
 def emit_rows(
@@ -348,10 +351,14 @@ def emit_object(record: dict[str, Any], fmt: str) -> None:
 _STREAM_CHUNK = 1000
 
 
-def _write_chunks(pieces: Iterable[str], clean: Callable[[str], str] | None = None) -> None:
-    """Write pieces in chunks; ``clean`` runs once per chunk (one regex scan, not one
-    per row). The pieces are neutralised already: the terminal filter is skipped."""
-    out = getattr(sys.stdout, "unfiltered", sys.stdout)
+def _write_chunks(
+    pieces: Iterable[str], clean: Callable[[str], str] | None = None, out: Any = None
+) -> None:
+    """Write pieces in chunks to ``out`` (default stdout); ``clean`` runs once per chunk
+    (one regex scan, not one per row). The pieces are neutralised already: the terminal
+    filter is skipped."""
+    if out is None:
+        out = getattr(sys.stdout, "unfiltered", sys.stdout)
     chunk: list[str] = []
     for piece in pieces:
         chunk.append(piece)
@@ -372,13 +379,13 @@ def _json_array_pieces(encoded_rows: Iterable[str]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
-def stream_json_array(encoded_rows: Iterable[str]) -> None:
+def stream_json_array(encoded_rows: Iterable[str], out: Any = None) -> None:
     """Write rows already encoded as JSON objects as one array, as they come.
 
     The same bytes as ``json_array`` (plus the newline ``click.echo`` adds), but a list
     of 50,000 tasks is never held in memory as one string.
     """
-    _write_chunks(_json_array_pieces(encoded_rows), escape_json)
+    _write_chunks(_json_array_pieces(encoded_rows), escape_json, out)
 
 
 def stream_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:

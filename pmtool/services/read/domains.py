@@ -51,3 +51,19 @@ def register_panels() -> None:
 
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
+
+
+def register_exports() -> None:
+    """Register every domain's exportable entities (`pmtool export ENTITY`).
+
+    A domain adds one line here, e.g.
+    ``approvals.register_exports(exports.register_export)`` or direct
+    ``exports.register_export("approvals", approvals.export_rows, approvals.FIELDS, ...)``
+    calls; docs/exports.md documents each entity's fields.
+    """
+    if not _first_time("exports"):
+        return
+    from pmtool.services.read import agile_exports, exports
+
+    # The agile core: tasks, sprints, burndown, velocity, members.
+    agile_exports.register(exports.register_export)
