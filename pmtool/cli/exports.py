@@ -16,13 +16,15 @@ import click
 from pmtool.cli.context import AppContext, pass_app
 from pmtool.cli.files import binary_output, text_output
 from pmtool.cli.output import (
+    FORMULA_STARTS,
     Column,
-    csv_cell,
     emit_rows,
     markdown_lines,
+    plain,
     stream_json_array,
 )
 from pmtool.cli.params import COUNT, DATE
+from pmtool.core.errors import InvalidInput
 
 EXPORT_FORMATS = ("csv", "json", "jsonl", "md", "xlsx")
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -115,7 +117,7 @@ def export(
 
     if list_entities or entity is None:
         if entity is not None:
-            raise click.UsageError("give either ENTITY or --list")
+            raise InvalidInput("give either ENTITY or --list")
         emit_rows(
             exports.entity_rows(),
             "json" if fmt in ("json", "jsonl") else "table",
@@ -135,7 +137,7 @@ def export(
     fields = chosen.fields_for(include_personal)
     with app.reading() as reader:
         if every_project and chosen.one_project:
-            raise click.UsageError(f"export {chosen.entity} covers one project: drop --all")
+            raise InvalidInput(f"export {chosen.entity} covers one project: drop --all")
         ids = None if every_project else (app.project_ref(reader)[0],)
         scope = exports.ExportScope(ids, clock.today(), clock.utcnow())
         fast = None
@@ -205,6 +207,28 @@ def _write_pieces(
     stream.flush()
 
 
+_SKIPPED_BEFORE_FORMULA = " \t\r\n"
+
+
+def export_cell(value: Any, raw: bool) -> str:
+    """A CSV cell of an export: text as stored (a file is no terminal; on a terminal the
+    output filter shows control characters), lists as ``a, b``; text a spreadsheet would
+    run as a formula gets a leading ' unless ``raw``. The same rule as the cells the
+    database builds for tasks (services/read/agile_exports.py)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return plain(value)  # numbers stay numbers: -3 is not a formula
+    text = value if isinstance(value, str) else plain(value)
+    if raw or not text:
+        return text
+    if text.startswith(FORMULA_STARTS) or text.lstrip(_SKIPPED_BEFORE_FORMULA).startswith(
+        FORMULA_STARTS[:4]
+    ):
+        return "'" + text
+    return text
+
+
 def _write_csv(
     stream: Any,
     fields: tuple[str, ...],
@@ -223,5 +247,5 @@ def _write_csv(
             writer.writerows(batch)
     else:
         for row in rows:
-            writer.writerow([csv_cell(row.get(name), raw) for name in fields])
+            writer.writerow([export_cell(row.get(name), raw) for name in fields])
     stream.flush()

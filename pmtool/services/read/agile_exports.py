@@ -63,7 +63,8 @@ def task_rows(reader: Reader, scope: ExportScope, given: Mapping[str, Any]) -> I
 
 def _neutralised(column: str, raw: bool) -> str:
     """SQLite text that a spreadsheet would run as a formula gets a leading ' (the same
-    rule as cli/output.py's CSV cells: = + - @ after any spaces, or a tab or CR first)."""
+    rule as cli/exports.py's export_cell: = + - @ first or after spaces, tabs and line
+    breaks, or a tab, CR or NUL first)."""
     if raw:
         return column
     # Every character that starts a formula, and whitespace, is below 'A' (65): one cheap
@@ -72,6 +73,8 @@ def _neutralised(column: str, raw: bool) -> str:
     return (
         f"CASE WHEN unicode({column}) > 64 THEN {column} "
         f"WHEN unicode({column}) IN (9, 13) THEN {quoted} "
+        # unicode() of text starting with NUL is NULL, as for empty text: tell them apart.
+        f"WHEN unicode({column}) IS NULL AND length(CAST({column} AS BLOB)) > 0 THEN {quoted} "
         f"WHEN unicode(ltrim({column}, ' ' || char(9, 10, 13))) IN (43, 45, 61, 64) "
         f"THEN {quoted} ELSE {column} END"
     )
@@ -79,12 +82,14 @@ def _neutralised(column: str, raw: bool) -> str:
 
 def _labels_cell(raw: bool) -> str:
     """The labels as ``a, b`` (CSV's form, like `task list --format csv`). Labels hold no
-    commas; without a backslash no quote is escaped, so cutting the JSON text is exact.
+    commas; without a backslash no quote is escaped, so cutting the JSON text (written
+    with ", " or "," between items) is exact.
     Only the first label decides how the cell starts, so only it is checked."""
     joined = (
         "CASE WHEN labels = '[]' THEN NULL "
         "WHEN instr(labels, '\\') = 0 "
-        "THEN replace(substr(labels, 3, length(labels) - 4), '\",\"', ', ') "
+        "THEN replace(replace(substr(labels, 3, length(labels) - 4), '\", \"', ', '), "
+        "'\",\"', ', ') "
         "ELSE (SELECT group_concat(value, ', ') FROM json_each(labels)) END"
     )
     if raw:
