@@ -14,10 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-
-from pmcheck import dump, ok, refused
-from pmtool.services.read import exports
 from conftest import Invoke
+from pmcheck import dump, ok, refused
+
+from pmtool.services.read import exports
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL_TITLE = '=HYPERLINK("http://evil.example","Click")'
@@ -29,7 +29,8 @@ def tasks_workspace(workspace: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invok
     ok(workspace("member", "edit", "Lena Vogel", "--email", "lena@example.org"))
     ok(workspace("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
     ok(workspace("task", "add", "Freeze cohort", "--points", "5", "--sprint", "Sprint 1",
-                 "--assignee", "Lena", "--label", "data", "--label", "=cmd", "--due", "2026-12-01"))  # fmt: skip
+                 "--assignee", "Lena", "--label", "data", "--label", "=cmd",
+                 "--due", "2026-12-01"))  # fmt: skip
     ok(workspace("task", "add", EVIL_TITLE, "--points", "2"))
     ok(workspace("task", "add", "  -2+3 looks like a sum", "--type", "bug"))
     ok(workspace("sprint", "start", "Sprint 1"))
