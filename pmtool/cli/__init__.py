@@ -37,6 +37,8 @@ COMMAND_MODULES: dict[str, str] = {
     "tui": "tui",
     "board": "tui",
     "export": "exports",
+    "forecast": "exports",
+    "report": "exports",
 }
 
 

@@ -19,6 +19,7 @@ from pmtool.cli.output import (
     FORMULA_STARTS,
     Column,
     emit_rows,
+    format_option,
     markdown_lines,
     plain,
     stream_json_array,
@@ -249,3 +250,199 @@ def _write_csv(
         for row in rows:
             writer.writerow([export_cell(row.get(name), raw) for name in fields])
     stream.flush()
+
+
+FORECAST_COLUMNS = [
+    Column("confidence", "CONFIDENCE", align_right=True),
+    Column("sprints", "SPRINTS", align_right=True),
+    Column("date", "DONE BY", keep_width=True),
+    Column("points", "POINTS", align_right=True),
+    Column("tasks", "TASKS", align_right=True),
+    Column("through", "THROUGH", keep_width=True),
+]
+
+
+@click.command("forecast")
+@click.option("--sprint-count", type=COUNT, help="How much gets done in N more sprints.")
+@click.option("--until", type=DATE, help="How much gets done by this date (whole sprints).")
+@click.option("--through", metavar="KEY", help="Only the open work up to and including this task.")
+@click.option("--history", type=COUNT, help="Sample only the last N closed sprints.")
+@click.option(
+    "--runs", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
+    help="Monte Carlo runs.",
+)  # fmt: skip
+@click.option("--seed", type=int, help="Seed the random draws (the same seed, the same answer).")
+@format_option
+@pass_app
+def forecast(
+    app: AppContext,
+    sprint_count: int | None,
+    until: Any,
+    through: str | None,
+    history: int | None,
+    runs: int,
+    seed: int | None,
+    fmt: str,
+) -> None:
+    """When will the open work be done? A Monte Carlo forecast over the velocity of the
+    closed sprints.
+
+    Each run draws a past sprint's completed points for every future sprint. Without
+    options: the sprints (and the date) the open work takes at 50, 85 and 95%
+    confidence. --through KEY: only the work up to that task (the order is the active
+    sprint, planned sprints, then the backlog by rank). --sprint-count N or --until
+    DATE: the points done by then at each confidence and how far down the work they
+    reach. Tasks without points count as 0 (the forecast lists them).
+
+    JSON fields: docs/exports.md#forecast.
+
+    \b
+    Example:
+      pmtool forecast
+      pmtool forecast --through PM-42 --seed 7
+      pmtool forecast --until 2027-03-31 --format json | jq '.results[1]'
+    """
+    from pmtool.core import clock
+    from pmtool.services.read.forecast import forecast_input
+
+    if sprint_count is not None and until is not None:
+        raise click.UsageError("give --sprint-count or --until, not both")
+    with app.reading() as reader:
+        project_id, _ = app.project_ref(reader)
+        source = forecast_input(reader, project_id, clock.today(), history=history, through=through)
+    from pmtool.exports import forecast as simulation
+
+    if until is not None:
+        sprint_count = source.sprints_until(until)
+        if sprint_count == 0:
+            raise InvalidInput(
+                f"no sprint ends by {until.isoformat()}: the next ends "
+                f"{source.first_sprint_end.isoformat()}"
+            )
+    if sprint_count is None:
+        result = simulation.when_done(source, runs=runs, seed=seed)
+    else:
+        result = simulation.how_much(source, sprint_count, runs=runs, seed=seed)
+    if fmt == "json":
+        from pmtool.cli.output import emit_object
+
+        emit_object(result, fmt)
+        return
+    if fmt == "table":
+        for line in forecast_summary(result):
+            click.echo(line)
+    emit_rows(result["results"], fmt, FORECAST_COLUMNS)
+
+
+def forecast_summary(result: Mapping[str, Any]) -> list[str]:
+    """The lines above the forecast table: what was sampled and what is forecast."""
+    velocities = [row["completed"] for row in result["velocities"]]
+    work = f"{result['remaining_tasks']} open tasks, {result['remaining_points']} points"
+    if result["line"]:
+        work += f" through {result['line']}"
+    lines = [
+        f"{result['project']}: {work}",
+        f"Velocity of {len(velocities)} closed sprints: {min(velocities)} to "
+        f"{max(velocities)} points (mean {sum(velocities) / len(velocities):.1f}); "
+        f"{result['runs']:,} runs",
+    ]
+    if result["unestimated_tasks"]:
+        keys = result["unestimated_tasks"]
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        lines.append(f"Without points (counted as 0): {shown}")
+    if len(velocities) < 3:
+        lines.append("Note: fewer than 3 closed sprints; the spread is a rough guess")
+    return lines
+
+
+class ReportGroup(click.Group):
+    """`pmtool report NAME`: one subcommand per registered report
+    (services/read/reports.py), made when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from pmtool.services.read.reports import report_specs
+
+        return [spec.name for spec in report_specs()]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from pmtool.services.read.reports import report_specs
+
+        for spec in report_specs():
+            if spec.name == cmd_name:
+                return _report_command(spec)
+        return None
+
+
+@click.group("report", cls=ReportGroup)
+def report() -> None:
+    """Documents for people: Markdown or HTML (with charts as inline SVG, readable when
+    printed), from Jinja2 templates you can replace (--templates DIR).
+
+    Templates are `templates/reports/NAME.md.j2` and `NAME.html.j2`; a folder given with
+    --templates (or PMTOOL_TEMPLATES) is searched first. See docs/exports.md#reports.
+    """
+
+
+def _report_command(spec: Any) -> click.Command:
+    def run_report(
+        app: AppContext,
+        subject: str | None = None,
+        fmt: str | None = None,
+        output: str | None = None,
+        force: bool = False,
+        templates: str | None = None,
+        every_project: bool = False,
+    ) -> None:
+        from pmtool.core import clock
+        from pmtool.exports.reports import render
+        from pmtool.services.read.reports import ReportRequest
+
+        fmt = fmt or ("html" if output and output.lower().endswith((".html", ".htm")) else "md")
+        now = clock.utcnow()
+        with app.reading() as reader:
+            if every_project:
+                ids, shown = None, "all projects"
+            else:
+                project_id, shown = app.project_ref(reader)
+                ids = (project_id,)
+            request = ReportRequest(ids, subject or spec.subject_default, clock.today(), now)
+            context = spec.builder()(reader, request)
+        context["report"] = {
+            "name": spec.name,
+            "title": spec.title,
+            "project": shown,
+            "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "today": request.today.isoformat(),
+        }
+        document = render(spec.name, fmt, context, templates)
+        with text_output(output, force=force) as stream:
+            stream.write(document if document.endswith("\n") else document + "\n")
+
+    example = f"pmtool report {spec.name} --format html -o {spec.name}.html"
+    params: list[click.Parameter] = []
+    if spec.subject:
+        params.append(click.Argument(["subject"], required=False, metavar=f"[{spec.subject}]"))
+    params += [
+        click.Option(
+            ["--format", "fmt"],
+            type=click.Choice(("md", "html")),
+            help="md or html [default: from the -o suffix, else md].",
+        ),
+        click.Option(["-o", "--output"], metavar="FILE", help="Write to FILE (mode 0600)."),
+        click.Option(["--force"], is_flag=True, help="Replace FILE if it exists."),
+        click.Option(
+            ["--templates"],
+            metavar="DIR",
+            help="Your template folder, searched first [env: PMTOOL_TEMPLATES].",
+        ),
+    ]
+    if spec.every_project:
+        params.append(click.Option(["--all", "every_project"], is_flag=True, help="Every project."))
+    subject_line = f"\n\n{spec.subject}: {spec.subject_help}" if spec.subject else ""
+    return click.Command(
+        spec.name,
+        callback=pass_app(run_report),
+        params=params,
+        help=f"{spec.help or spec.title}{subject_line}\n\n\b\nExample:\n  {example}\n"
+        f"  pmtool report {spec.name} > {spec.name}.md",
+    )
