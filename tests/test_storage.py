@@ -426,10 +426,14 @@ def test_a_database_from_a_newer_pmtool_is_refused(ready: Invoke, db_path: Path,
     assert dump(db_path) == before
 
 
+# The head of the real migrations; the test migration "0003" goes on top of it.
+RELEASED_HEAD = schema.HEAD_REVISION
+
+
 @pytest.fixture
 def code_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This pmtool knows a revision 0003 that the database (at 0002) does not have yet."""
-    monkeypatch.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002", "0003"))
+    """This pmtool knows a revision 0003 that the database (at the head) does not have yet."""
+    monkeypatch.setattr(schema, "KNOWN_REVISIONS", (*schema.KNOWN_REVISIONS, "0003"))
     monkeypatch.setattr(schema, "HEAD_REVISION", "0003")
 
 
@@ -439,7 +443,7 @@ def test_a_database_behind_the_code_is_refused(ready: Invoke, db_path: Path, cod
     refused(
         ready(*args),
         1,
-        f"the database at {db_path} is at schema 0002, this pmtool needs 0003",
+        f"the database at {db_path} is at schema {RELEASED_HEAD}, this pmtool needs 0003",
         "run `pmtool db upgrade` (it backs the file up first)",
     )
     assert dump(db_path) == before
@@ -450,8 +454,10 @@ def test_db_upgrade_backs_up_first(
 ):
     before = dump(db_path)
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
-    backup = db_path.with_name("pmtool.db.0002-20261127T100000Z.bak")
-    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema 0002 -> 0003\n")
+    backup = db_path.with_name(f"pmtool.db.{RELEASED_HEAD}-20261127T100000Z.bak")
+    assert ok(ready("db", "upgrade")) == (
+        f"Backed up to {backup}\nUpgraded schema {RELEASED_HEAD} -> 0003\n"
+    )
     assert dump(backup) == before
     assert backup.stat().st_mode & 0o777 == 0o600
 
@@ -462,7 +468,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "RELEASED_HEAD"
 branch_labels = None
 depends_on = None
 
@@ -486,7 +492,9 @@ def downgrade() -> None:
 def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_ahead) -> Path:
     folder = tmp_path / "db"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0003_test_columns.py").write_text(MIGRATION_0003)
+    (folder / "versions" / "0003_test_columns.py").write_text(
+        MIGRATION_0003.replace("RELEASED_HEAD", RELEASED_HEAD)
+    )
     monkeypatch.setattr("pmtool.storage.migrate.migrations_dir", lambda: folder)
     return folder
 
@@ -494,13 +502,13 @@ def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_a
 def test_a_real_migration_upgrades_and_keeps_every_row(
     run: Invoke, db_path: Path, migrations_with_0003: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # A database made by the previous release: migrated only to 0002.
+    # A database made by the previous release: migrated only to its head.
     with monkeypatch.context() as previous_release:
-        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
-        previous_release.setattr(schema, "HEAD_REVISION", "0002")
+        previous_release.setattr(schema, "KNOWN_REVISIONS", schema.KNOWN_REVISIONS[:-1])
+        previous_release.setattr(schema, "HEAD_REVISION", RELEASED_HEAD)
         location = resolve_location(str(db_path))
         sqlite_files.create_private_file(db_path)
-        upgrade(location, "0002")
+        upgrade(location, RELEASED_HEAD)
         ok(run("project", "add", "PM", "Sepsis"))
         ok(run("member", "add", "Lena Vogel"))
         ok(run("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
@@ -525,7 +533,7 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
     upgraded = ok(run("db", "upgrade")).splitlines()
     assert upgraded[0].startswith("Backed up to ")
-    assert upgraded[1] == "Upgraded schema 0002 -> 0003"
+    assert upgraded[1] == f"Upgraded schema {RELEASED_HEAD} -> 0003"
     assert query(db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
     assert {table: query(db_path, f"SELECT COUNT(*) FROM {table}") for table in tables} == counts
     columns = [row[1] for row in query(db_path, "PRAGMA table_info(task)")]
@@ -548,7 +556,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "RELEASED_HEAD"
 branch_labels = None
 depends_on = None
 
@@ -567,7 +575,9 @@ def downgrade() -> None:
 def test_a_failing_migration_leaves_the_database_as_it_was(
     ready: Invoke, db_path: Path, migrations_with_0003: Path
 ):
-    (migrations_with_0003 / "versions" / "0003_test_columns.py").write_text(BROKEN_0003)
+    (migrations_with_0003 / "versions" / "0003_test_columns.py").write_text(
+        BROKEN_0003.replace("RELEASED_HEAD", RELEASED_HEAD)
+    )
     before = dump(db_path)
     error_line(ready("db", "upgrade"), 1)
     assert dump(db_path) == before

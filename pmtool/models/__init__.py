@@ -22,3 +22,7 @@ __all__ = [
     "WorkflowColumn",
     "metadata",
 ]
+
+from pmtool.models.exports import ImportRecord  # noqa: E402
+
+__all__ += ["ImportRecord"]

@@ -137,3 +137,22 @@ BY_ENTITY: dict[str, Table] = {table.entity: table for table in TABLES.values()}
 
 # Written by the gateway itself (the trail), or by Alembic.
 UNAUDITED_TABLES = frozenset({"command", "audit", "alembic_version"})
+
+# Imports (exports area): where each imported task came from.
+IMPORT_RECORD = Table(
+    "import_record",
+    "import_record",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "source": "text",
+        "source_id": "text",
+        "task_id": "int",
+        "imported_at": "datetime",
+        "version": "int",
+    },
+)
+TABLES[IMPORT_RECORD.name] = IMPORT_RECORD
+BY_ENTITY[IMPORT_RECORD.entity] = IMPORT_RECORD
