@@ -23,6 +23,6 @@ __all__ = [
     "metadata",
 ]
 
-from pmtool.models.exports import ImportRecord  # noqa: E402
+from pmtool.models.exports import ImportRecord
 
 __all__ += ["ImportRecord"]
