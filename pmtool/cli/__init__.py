@@ -39,6 +39,7 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "exports",
     "forecast": "exports",
     "report": "exports",
+    "import": "imports",
 }
 
 
