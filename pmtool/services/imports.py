@@ -98,7 +98,9 @@ def check_file_size(path: Path) -> None:
 
 # --- values -----------------------------------------------------------------------------------
 
-_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+_ISO_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
 _JIRA_DATE = re.compile(r"^\d{1,2}/[A-Za-z]{3}/\d{2}( \d{1,2}:\d{2} [AP]M)?$")
 DATE_FORMATS_HELP = (
     "2026-12-01 (ISO, also with a time), 01.12.2026 (day.month.year), "
