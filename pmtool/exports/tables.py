@@ -67,8 +67,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_spreadsheet(path: Path, sheet: str | None) -> pd.DataFrame:
     try:
         return pd.read_excel(path, sheet_name=sheet or 0, header=None, dtype=object)
-    except ValueError as error:  # no such sheet, not a workbook
-        raise InvalidInput(f"{path}: {error}") from None
+    except ValueError as error:
+        if "Worksheet" in str(error):  # no such sheet
+            raise InvalidInput(f"{path}: {error}") from None
+        raise InvalidInput(f"{path} is not a readable .xlsx workbook") from None
     except Exception as error:  # zip and XML errors of a damaged file
         raise InvalidInput(
             f"{path} is not a readable .xlsx workbook ({type(error).__name__})"

@@ -229,8 +229,11 @@ def _mark_known(reader: Reader, plan: ImportPlan) -> None:
             planned.notes.append("imported before")
 
 
-def _named(record: str, error: PmError) -> PmError:
-    return type(error)(f"{record}: {error}")
+def _named(record: str, error: PmError, *, planning: bool = True) -> PmError:
+    """The error with the record named. While planning, every refusal is about the file's
+    content (an unknown member, a closed sprint): bad input, exit code 2."""
+    kind = InvalidInput if planning else type(error)
+    return kind(f"{record}: {error}")
 
 
 # --- Taskwarrior ----------------------------------------------------------------------------
@@ -591,7 +594,7 @@ def apply_plan(gw: Gateway, plan: ImportPlan) -> list[str]:
         try:
             created = tasks.add_task(gw, project, **planned.spec)
         except PmError as error:
-            raise _named(planned.record, error) from None
+            raise _named(planned.record, error, planning=False) from None
         gw.insert(
             "import_record",
             {
