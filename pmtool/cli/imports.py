@@ -132,8 +132,8 @@ def import_taskwarrior(
 
     \b
     Example:
-      task export > tasks.json && pmtool import taskwarrior tasks.json
-      task project:thesis export | pmtool import taskwarrior - --apply
+      pmtool import taskwarrior tasks.json      # made by: task export > tasks.json
+      pmtool import taskwarrior tasks.json --apply --uda reviewer
     """
     from pmtool.services.imports import plan_taskwarrior, read_taskwarrior
 

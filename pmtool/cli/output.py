@@ -169,7 +169,20 @@ def _floor_width(column: Column, natural: int) -> int:
     return min(natural, max(len(column.header), 8))
 
 
-def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int) -> str:
+def plain_output() -> bool:
+    """Whether output is for a program rather than a person at a terminal: stdout is not
+    a terminal (a pipe, a file), or the terminal is ``dumb``. Tables then draw their rule
+    with ASCII ``-`` instead of box drawing. (pmtool prints no colour anywhere, so
+    ``NO_COLOR`` holds whatever it is set to.)"""
+    stream = sys.__stdout__
+    if stream is None or not stream.isatty():
+        return True
+    return os.environ.get("TERM") == "dumb"
+
+
+def format_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int, rule_character: str = "─"
+) -> str:
     """Aligned columns that fit ``width``: flexible columns shrink first, then the widest;
     on narrow terminals the columns with a ``drop_order`` are left out, lowest first."""
     gap = 2
@@ -223,7 +236,7 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
         return (" " * gap).join(parts).rstrip()
 
     header = line([column.header for column in columns])
-    rule = (" " * gap).join("─" * w for w in widths).rstrip()
+    rule = (" " * gap).join(rule_character * w for w in widths).rstrip()
     return "\n".join([header, rule, *(line(values) for values in cells)])
 
 
@@ -325,7 +338,8 @@ def emit_rows(
     if not rows:
         click.echo(empty_message)
         return
-    click.echo(format_table(rows, shown, terminal_width()))
+    rule = "-" if plain_output() else "─"
+    click.echo(format_table(rows, shown, terminal_width(), rule))
 
 
 def emit_object(record: dict[str, Any], fmt: str) -> None:
