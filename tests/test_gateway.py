@@ -298,6 +298,10 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["export", "tasks", "--format", "csv"],
+    ["export", "tasks", "--format", "json"],
+    ["export", "sprints", "--format", "md"],
+    ["export", "--list"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
