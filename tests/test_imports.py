@@ -282,3 +282,12 @@ def test_only_csv_imports_load_pandas(workspace: Invoke, db_path: Path, tmp_path
         )  # fmt: skip
         assert completed.returncode == 0, completed.stderr
         assert f"PANDAS {expected}" in completed.stderr
+
+
+def test_the_plan_fields_are_documented():
+    from pmtool.services.imports import PLAN_FIELDS
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "json-fields.md").read_text()
+    section = text.split("## Import plan", 1)[1]
+    documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
+    assert documented == list(PLAN_FIELDS)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import Invoke
 from pmcheck import ok
 
@@ -50,3 +51,21 @@ def test_a_terminal_gets_box_drawing_and_no_colour(workspace: Invoke, db_path: P
     ok(workspace("task", "add", "Freeze cohort", "--points", "3"))
     shown = _on_a_terminal(db_path, "task", "list")
     assert "───" in shown and "\x1b[" not in shown
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_and_answers(db_path: Path, shell: str):
+    """The scripts docs/getting-started-scripts.md tells users to install, and an answer."""
+    env = {**os.environ, "_PMTOOL_COMPLETE": f"{shell}_source"}
+    source = subprocess.run(
+        [sys.executable, "-m", "pmtool"], env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert source.returncode == 0 and "_PMTOOL_COMPLETE" in source.stdout, source.stderr
+    env = {**os.environ, "_PMTOOL_COMPLETE": "bash_complete", "COMP_WORDS": "pmtool report s",
+           "COMP_CWORD": "2"}  # fmt: skip
+    answer = subprocess.run(
+        [sys.executable, "-m", "pmtool"], env=env, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert answer.stdout.split() == ["plain,sprint", "plain,status"], answer.stderr
