@@ -133,6 +133,9 @@ def test_other_entities_export(tasks_workspace: Invoke):
     today = next(row for row in burndown if row["date"] == "2026-11-27")
     assert today["scope"] == "5" and today["remaining"] == "5"
     assert json.loads(ok(tasks_workspace("export", "velocity", "--all"))) == []
+    ok(tasks_workspace("task", "add", "Late work", "--due", "2026-11-20"))
+    status = json.loads(ok(tasks_workspace("status", "--all", "--format", "json")))
+    assert status and json.loads(ok(tasks_workspace("export", "status", "--all"))) == status
 
 
 def test_personal_fields_only_on_request(tasks_workspace: Invoke):

@@ -180,6 +180,14 @@ def member_rows(reader: Reader, scope: ExportScope, given: Mapping[str, Any]) ->
     yield from list_members(reader, include_personal=True)
 
 
+def status_rows(reader: Reader, scope: ExportScope, given: Mapping[str, Any]) -> Iterator[Row]:
+    """What `pmtool status` lists (every domain's attention items), as records."""
+    from pmtool.services.read.attention import needs_attention
+
+    ids = None if scope.project_ids is None else list(scope.project_ids)
+    yield from needs_attention(reader, ids, scope.today)
+
+
 def register(register_export: Any) -> None:
     """The agile core's entities, through ``exports.register_export``."""
     register_export(
@@ -216,6 +224,13 @@ def register(register_export: Any) -> None:
         filters=(ExportFilter("last", "Only the last N closed sprints.", "count"),),
         kinds={"start": "date", "end": "date"},
         title="Velocity",
+    )
+    register_export(
+        "status",
+        status_rows,
+        ("project", "kind", "level", "ref", "text", "due"),
+        kinds={"due": "date"},
+        title="Needs attention",
     )
     register_export(
         "members",
