@@ -36,10 +36,14 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 def _filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """One option per filter any registered entity takes (see services/read/exports.py)."""
-    from pmtool.services.read.exports import every_filter
+    from pmtool.services.read.exports import every_filter, export_entities
 
     for wanted in reversed(every_filter()):
         flag = f"--{wanted.name}"
+        takers = [
+            e.entity for e in export_entities() if any(f.name == wanted.name for f in e.filters)
+        ]
+        wanted = wanted._replace(help=f"{wanted.help} [{', '.join(takers)}]")
         if wanted.kind == "flag":
             option = click.option(flag, wanted.keyword, is_flag=True, help=wanted.help)
         elif wanted.kind == "many":

@@ -17,7 +17,7 @@ from pmtool.services.read.exports import ExportFilter, ExportScope
 from pmtool.storage.reader import Reader, Row
 
 TASK_FILTERS = (
-    ExportFilter("status", "Only tasks in this status (repeatable).", "many"),
+    ExportFilter("status", "Only this status (repeatable).", "many"),
     ExportFilter("sprint", "Only tasks of this sprint ('current', a name, or 'none').", "text"),
     ExportFilter("assignee", "Only tasks of this member ('none': unassigned).", "text"),
     ExportFilter("label", "Only tasks with this label (repeatable: all of them).", "many"),
@@ -204,7 +204,7 @@ def register(register_export: Any) -> None:
         "sprints",
         sprint_rows,
         sprints.SPRINT_FIELDS,
-        filters=(ExportFilter("status", "Only sprints in this status (repeatable).", "many"),),
+        filters=(ExportFilter("status", "Only this status (repeatable).", "many"),),
         kinds=SPRINT_KINDS,
         title="Sprints",
     )
