@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pmcheck import dump, ok, refused
 
 from pmtool.services.read import exports
@@ -96,6 +98,19 @@ def test_the_database_neutralises_text_as_the_python_rule_does():
         built = connection.execute(f"SELECT {_neutralised(':t', False)}", {"t": text}).fetchone()
         assert built[0] == export_cell(text, False), repr(text)
         assert export_cell(text, True) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=12))
+def test_the_database_and_python_agree_on_any_text(text: str):
+    import sqlite3
+
+    from pmtool.cli.exports import export_cell
+    from pmtool.services.read.agile_exports import _neutralised
+
+    connection = sqlite3.connect(":memory:")
+    built = connection.execute(f"SELECT {_neutralised(':t', False)}", {"t": text}).fetchone()
+    assert built[0] == export_cell(text, False)
 
 
 def test_json_jsonl_and_markdown_carry_the_documented_fields(tasks_workspace: Invoke):

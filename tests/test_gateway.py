@@ -302,6 +302,7 @@ READ_COMMANDS = [
     ["export", "tasks", "--format", "json"],
     ["export", "sprints", "--format", "md"],
     ["export", "--list"],
+    ["report", "status"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
