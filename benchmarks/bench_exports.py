@@ -1,11 +1,12 @@
 """Time `pmtool export tasks` against the sqlite3 command-line tool's CSV dump.
 
-Side by side, round after round (so both see the same machine load): the sqlite3 CLI's
+Side by side, round after round (so all see the same machine load): the sqlite3 CLI's
 `-csv -header` dump of the task table, `pmtool export tasks --format csv` and
 `--format json` of all tasks, each written to /dev/null. Reports the median wall time of
-each, pmtool's ratio to the sqlite3 CLI, and the peak memory (max RSS) of each run
-(``os.wait4`` gives it per process). Targets (issue 13): CSV within 3x and JSON within
-4x of the sqlite3 CLI, peak memory under 80 MiB.
+each, pmtool's ratio to the sqlite3 CLI, the same for CPU time (user + system: steadier
+on a loaded machine, where wall time includes waiting for a core), and the peak memory
+(max RSS) of each run (``os.wait4`` gives both per process). Targets (issue 13): CSV
+within 3x and JSON within 4x of the sqlite3 CLI, peak memory under 80 MiB.
 
 Example:
     python benchmarks/seed.py --tasks 100000 --db /tmp/exports.db
@@ -32,8 +33,8 @@ TARGETS = {"csv": 3.0, "json": 4.0}
 MEMORY_TARGET_MIB = 80
 
 
-def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak MiB) of one run with stdout to /dev/null."""
+def _run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak MiB) of one run with stdout to /dev/null."""
     with open(os.devnull, "wb") as sink:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, env=env)
@@ -43,7 +44,8 @@ def _run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     if process.returncode != 0:
         error = process.stderr.read().decode() if process.stderr else ""
         raise SystemExit(f"{' '.join(command)} failed: {error}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
 def main() -> int:
@@ -76,23 +78,30 @@ def main() -> int:
     for command in commands.values():  # warm the page cache and the .pyc files
         _run(command, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu_times: dict[str, list[float]] = {name: [] for name in commands}
     memory: dict[str, float] = {name: 0.0 for name in commands}
     for _ in range(args.rounds):
         for name, command in commands.items():
-            seconds, peak = _run(command, env)
+            seconds, cpu, peak = _run(command, env)
             times[name].append(seconds)
+            cpu_times[name].append(cpu)
             memory[name] = max(memory[name], peak)
     rows = sqlite_rows(sqlite3, database)
     baseline = statistics.median(times["sqlite3 -csv"])
+    cpu_baseline = statistics.median(cpu_times["sqlite3 -csv"])
     print(f"\n{rows:,} tasks, {args.rounds} rounds, medians (load: {os.getloadavg()[0]:.2f})")
-    print(f"{'':30}{'median':>9}{'ratio':>8}{'target':>8}{'peak MiB':>10}")
+    print(f"{'':30}{'median':>9}{'ratio':>8}{'target':>13}{'CPU':>9}{'ratio':>8}{'peak MiB':>10}")
     for name in commands:
         median = statistics.median(times[name])
         ratio = median / baseline
         target = TARGETS.get(name)
         verdict = "" if target is None else f"{'ok' if ratio <= target else 'MISSED'} <={target:g}x"
         label = name if name.startswith("sqlite3") else f"pmtool export --format {name}"
-        print(f"{label:30}{median:8.3f}s{ratio:7.2f}x{'':2}{verdict:>8}{memory[name]:9.1f}")
+        cpu = statistics.median(cpu_times[name])
+        print(
+            f"{label:30}{median:8.3f}s{ratio:7.2f}x{verdict:>13}{cpu:8.3f}s"
+            f"{cpu / cpu_baseline:7.2f}x{memory[name]:10.1f}"
+        )
     over = [name for name in ("csv", "json") if memory[name] >= MEMORY_TARGET_MIB]
     verdict = "MISSED by " + ", ".join(over) if over else "ok"
     print(f"peak memory under {MEMORY_TARGET_MIB} MiB: {verdict}")

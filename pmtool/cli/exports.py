@@ -247,9 +247,10 @@ def _write_csv(
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(fields)
     if fast is not None:
-        # Cells built (and neutralised) by the database: the csv module writes them in C.
+        # Lines built (neutralised and quoted) by the database.
+        stream.flush()
         while batch := list(itertools.islice(fast, _CHUNK)):
-            writer.writerows(batch)
+            stream.write("\n".join(batch) + "\n")
     else:
         for row in rows:
             writer.writerow([export_cell(row.get(name), raw) for name in fields])

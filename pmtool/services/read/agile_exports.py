@@ -106,26 +106,38 @@ def _timestamp(column: str) -> str:
     return f"substr({column}, 1, 10) || 'T' || substr({column}, 12, 8) || 'Z'"
 
 
+def _quoted(cell: str) -> str:
+    """A text cell in CSV quotes (RFC 4180: inner quotes doubled); NULL stays empty."""
+    return f"""ifnull('"' || replace({cell}, '"', '""') || '"', '')"""
+
+
 def task_csv_rows(
     reader: Reader, scope: ExportScope, given: Mapping[str, Any], raw: bool
 ) -> Iterator[Any] | None:
-    """The CSV cells of task_rows built by SQLite (one pass, no Python per cell)."""
+    """The CSV lines of task_rows, built whole by SQLite: one string per task reaches
+    Python, not fourteen. Text cells (title, sprint, assignee, labels) are
+    always quoted; the others (keys, statuses, numbers, dates, vocabulary words) never
+    need it."""
     if reader.dialect != "sqlite":
         return None
     _one_project_for("sprint", scope, given)
-    text = {name: _neutralised(name, raw) for name in ("title", "sprint", "assignee", "status")}
-    select = (
-        f"SELECT key, {text['title']}, {text['status']}, points, {text['sprint']}, "
-        f"{text['assignee']}, {_labels_cell(raw)}, due, type, priority, parent, project, "
-        f"{_timestamp('created')}, {_timestamp('updated')} FROM v_task"
-    )
+    # A status is a short word (letters, digits, _: services/projects.py), a key, date or
+    # vocabulary word has nothing to quote or neutralise either.
+    text = {name: _quoted(_neutralised(name, raw)) for name in ("title", "sprint", "assignee")}
+    cells = [
+        "key", text["title"], "status", "ifnull(points, '')", text["sprint"],
+        text["assignee"], _quoted(_labels_cell(raw)), "ifnull(due, '')", "type", "priority",
+        "ifnull(parent, '')", "project", _timestamp("created"), _timestamp("updated"),
+    ]  # fmt: skip
+    select = "SELECT " + " || ',' || ".join(cells) + " FROM v_task"
 
-    def rows() -> Iterator[Any]:
+    def lines() -> Iterator[Any]:
         for project_id in project_ids(reader, scope):
             where, params = tasks.task_conditions(reader, project_id, **_task_filters(scope, given))
-            yield from reader.stream(f"{select} WHERE {where}{_TASK_ORDER}", params)
+            sql = f"{select} WHERE {where}{_TASK_ORDER}"
+            yield from (values[0] for values in reader.stream(sql, params))
 
-    return rows()
+    return lines()
 
 
 def task_json_rows(

@@ -69,10 +69,11 @@ FastQuery = Callable[[Reader, ExportScope, Mapping[str, Any], bool], Iterator[An
 
 
 class ExportEntity(NamedTuple):
-    """One exportable entity. ``fast_csv(reader, scope, filters, raw)`` may yield CSV
-    rows as tuples already in their final text form (neutralised unless ``raw``),
-    ``fast_json(...)`` rows as encoded JSON objects; both return None to fall back
-    to ``query``. Large entities (tasks) use them to stream at the database's pace."""
+    """One exportable entity. ``fast_csv(reader, scope, filters, raw)`` may yield whole
+    CSV lines (without the line end; cells neutralised unless ``raw``, quoted as CSV
+    needs), ``fast_json(...)`` rows as encoded JSON objects; both return None to fall
+    back to ``query``. Large entities (tasks) use them to stream at the database's
+    pace."""
 
     entity: str
     query: Query
