@@ -233,7 +233,7 @@ def test_the_list_names_entities_versions_and_personal_fields(workspace: Invoke)
     assert {"tasks", "sprints", "burndown", "velocity", "members"} <= set(by_entity)
     assert by_entity["members"]["personal_fields"] == ["email"]
     assert by_entity["tasks"]["schema_version"] == 1
-    assert "--sprint" in by_entity["tasks"]["filters"]
+    assert "sprint" in by_entity["tasks"]["filters"]
     assert "tasks" in ok(workspace("export"))
 
 

@@ -123,9 +123,10 @@ def export(
     if list_entities or entity is None:
         if entity is not None:
             raise InvalidInput("give either ENTITY or --list")
+        listed = {"json": "json", "jsonl": "json", "csv": "csv", "md": "md"}
         emit_rows(
             exports.entity_rows(),
-            "json" if fmt in ("json", "jsonl") else "table",
+            listed.get(fmt or "", "table"),
             [
                 Column("entity", "ENTITY"),
                 Column("schema_version", "SCHEMA", align_right=True),

@@ -190,7 +190,7 @@ def entity_rows() -> list[Row]:
             "title": found.title,
             "fields": list(found.fields),
             "personal_fields": list(found.personal_fields),
-            "filters": ["--" + wanted.name for wanted in found.filters],
+            "filters": [wanted.name for wanted in found.filters],
         }
         for found in export_entities()
     ]
