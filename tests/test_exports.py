@@ -224,6 +224,9 @@ def test_bad_requests_are_refused(tasks_workspace: Invoke, db_path: Path):
     refused(tasks_workspace("export", "burndown", "--all"), 2, "covers one project")
     refused(tasks_workspace("export", "tasks", "--all", "--sprint", "x"), 2, "needs one project")
     refused(tasks_workspace("export", "tasks", "--status", "nope"), 2, "no status 'nope'")
+    for fmt in ("csv", "json", "jsonl", "md"):  # nothing on stdout before the refusal
+        refused(tasks_workspace("export", "tasks", "--sprint", "Nope", "--format", fmt), 1, "Nope")
+    refused(tasks_workspace("export", "burndown", "--sprint", "Nope", "--format", "csv"), 1)
     assert dump(db_path) == before
 
 

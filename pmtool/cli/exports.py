@@ -152,7 +152,8 @@ def export(
                 fast = chosen.fast_csv(reader, scope, given, raw)
             elif fmt in ("json", "jsonl") and chosen.fast_json is not None:
                 fast = chosen.fast_json(reader, scope, given, raw)
-        rows = chosen.query(reader, scope, given) if fast is None else ()
+        rows = _started(chosen.query(reader, scope, given)) if fast is None else iter(())
+        fast = None if fast is None else _started(fast)
         if fmt == "xlsx":
             from pmtool.exports.xlsx import write_xlsx
 
@@ -161,6 +162,16 @@ def export(
             return
         with text_output(output, force=force) as stream:
             _write_text(stream, fmt, fields, rows, fast, raw)
+
+
+def _started(items: Iterable[Any]) -> Iterator[Any]:
+    """The items with the first one already read, so that a refusal in the query (an
+    unknown sprint) comes before any output, not after the header."""
+    import itertools
+
+    iterator = iter(items)
+    first = list(itertools.islice(iterator, 1))
+    return itertools.chain(first, iterator)
 
 
 def _format_for(output: str | None) -> str:
