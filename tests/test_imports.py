@@ -261,13 +261,16 @@ def test_apply_is_all_or_nothing(workspace: Invoke, db_path: Path, tmp_path: Pat
     assert dump(db_path) == before
 
 
-def test_only_csv_imports_load_pandas(workspace: Invoke, db_path: Path, tmp_path: Path, tw_file):
+def test_only_csv_imports_load_pandas_and_no_import_loads_the_orm(workspace: Invoke, db_path: Path, tmp_path: Path, tw_file):
     probe = (
         "import sys, os\n"
         "from pmtool.cli import main\n"
         "real = os._exit\n"
         "def done(code):\n"
-        "    sys.stderr.write('PANDAS %s\\n' % ('pandas' in sys.modules)); real(code)\n"
+        "    heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'alembic', 'textual', 'rich')\n"
+        "             if m in sys.modules]\n"
+        "    sys.stderr.write('PANDAS %s HEAVY %s\\n' % ('pandas' in sys.modules, heavy))\n"
+        "    real(code)\n"
         "os._exit = done\n"
         "sys.argv = ['pmtool', *sys.argv[1:]]\n"
         "main()\n"
@@ -281,7 +284,7 @@ def test_only_csv_imports_load_pandas(workspace: Invoke, db_path: Path, tmp_path
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
         assert completed.returncode == 0, completed.stderr
-        assert f"PANDAS {expected}" in completed.stderr
+        assert f"PANDAS {expected} HEAVY []" in completed.stderr
 
 
 def test_the_plan_fields_are_documented():

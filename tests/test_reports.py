@@ -211,12 +211,12 @@ def test_each_html_report_renders_in_a_browser_and_is_not_blank(
     picture = tmp_path / f"{name}.png"
     completed = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--window-size=800,1000", f"--screenshot={picture}", page.as_uri()],
+         "--window-size=640,860", f"--screenshot={picture}", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert completed.returncode == 0 and picture.exists(), completed.stderr[-2000:]
     width, height, rows = _png_pixels(picture.read_bytes())
-    assert (width, height) == (800, 1000)
+    assert (width, height) == (640, 860)
     inked = sum(value < 128 for row in rows for value in row)
     assert inked > width * height * 0.005, "the page is (nearly) blank"
     assert inked < width * height * 0.5, "the page is (nearly) all dark"
