@@ -261,7 +261,9 @@ def test_apply_is_all_or_nothing(workspace: Invoke, db_path: Path, tmp_path: Pat
     assert dump(db_path) == before
 
 
-def test_only_csv_imports_load_pandas_and_no_import_loads_the_orm(workspace: Invoke, db_path: Path, tmp_path: Path, tw_file):
+def test_only_csv_imports_load_pandas_and_none_the_orm(
+    workspace: Invoke, db_path: Path, tmp_path: Path, tw_file: str
+):
     probe = (
         "import sys, os\n"
         "from pmtool.cli import main\n"
