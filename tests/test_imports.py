@@ -259,6 +259,7 @@ def test_apply_is_all_or_nothing(workspace: Invoke, db_path: Path, tmp_path: Pat
     before = dump(db_path)
     refused(workspace("import", "csv", path, "--apply"), 1, "row 4:", "WIP")
     assert dump(db_path) == before
+    assert "Added 3 tasks" in ok(workspace("import", "csv", path, "--apply", "--force"))
 
 
 def test_only_csv_imports_load_pandas_and_none_the_orm(

@@ -62,13 +62,13 @@ def _existing_file(file: str) -> Path:
     return path
 
 
-def _finish(app: AppContext, plan: Any, apply: bool, fmt: str) -> None:
+def _finish(app: AppContext, plan: Any, apply: bool, force: bool, fmt: str) -> None:
     """Show the plan; with --apply, write it (one command) first."""
     from pmtool.services.imports import PLAN_FIELDS, apply_plan
 
     if apply and plan.to_add:
         with app.writing() as gw:
-            keys = apply_plan(gw, plan)
+            keys = apply_plan(gw, plan, force=force)
         for planned, key in zip(plan.to_add, keys, strict=True):
             planned.action, planned.key = "added", key
     rows = [planned.as_row() for planned in plan.tasks]
@@ -103,6 +103,7 @@ def import_summary(plan: Any, applied: bool) -> list[str]:
 @import_group.command("taskwarrior")
 @click.argument("file")
 @click.option("--apply", is_flag=True, help="Write the tasks (default: a dry run).")
+@click.option("--force", is_flag=True, help="Let tasks into statuses past their WIP limit.")
 @click.option(
     "--uda",
     "uda_labels",
@@ -117,6 +118,7 @@ def import_taskwarrior(
     app: AppContext,
     file: str,
     apply: bool,
+    force: bool,
     uda_labels: tuple[str, ...],
     points_uda: str | None,
     fmt: str,
@@ -143,12 +145,13 @@ def import_taskwarrior(
         plan = plan_taskwarrior(
             reader, project, records, uda_labels=uda_labels, points_uda=points_uda
         )
-    _finish(app, plan, apply, fmt)
+    _finish(app, plan, apply, force, fmt)
 
 
 @import_group.command("csv")
 @click.argument("file")
 @click.option("--apply", is_flag=True, help="Write the tasks (default: a dry run).")
+@click.option("--force", is_flag=True, help="Let tasks into statuses past their WIP limit.")
 @click.option(
     "--map",
     "column_map",
@@ -165,6 +168,7 @@ def import_csv(
     app: AppContext,
     file: str,
     apply: bool,
+    force: bool,
     column_map: tuple[str, ...],
     date_format: str | None,
     sheet: str | None,
@@ -195,7 +199,7 @@ def import_csv(
     with app.reading() as reader:
         project = app.project_row(reader)
         plan = plan_rows(reader, project, header, rows, mapping, date_format=date_format)
-    _finish(app, plan, apply, fmt)
+    _finish(app, plan, apply, force, fmt)
 
 
 # `import` is a Python keyword: the command's module-level name, as COMMAND_MODULES

@@ -584,15 +584,16 @@ def _row_id(chosen: Mapping[str, list[int]], cells: Sequence[Any], spec: Mapping
 # --- writing ----------------------------------------------------------------------------------
 
 
-def apply_plan(gw: Gateway, plan: ImportPlan) -> list[str]:
+def apply_plan(gw: Gateway, plan: ImportPlan, *, force: bool = False) -> list[str]:
     """Add every planned task and remember where it came from, in the gateway's one
-    transaction: all of them, or (on any refusal) none. Returns the new keys."""
+    transaction: all of them, or (on any refusal) none. Returns the new keys.
+    ``force`` lets tasks into columns past their WIP limit, as `task add --force`."""
     project = resolve.project(gw.reader, plan.project["key"])
     now = clock.utcnow()
     keys = []
     for planned in plan.to_add:
         try:
-            created = tasks.add_task(gw, project, **planned.spec)
+            created = tasks.add_task(gw, project, force=force, **planned.spec)
         except PmError as error:
             raise _named(planned.record, error, planning=False) from None
         gw.insert(
