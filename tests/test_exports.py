@@ -157,6 +157,7 @@ def test_personal_fields_only_on_request(tasks_workspace: Invoke):
     members = json.loads(ok(tasks_workspace("export", "members")))
     assert all("email" not in row for row in members)
     assert "lena@example.org" not in ok(tasks_workspace("export", "members", "--format", "csv"))
+    ok(tasks_workspace("project", "add", "OT", "Other"))  # members need no project chosen
     with_personal = json.loads(ok(tasks_workspace("export", "members", "--include-personal")))
     assert {row["name"]: row["email"] for row in with_personal}["Lena Vogel"] == "lena@example.org"
 

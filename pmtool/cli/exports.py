@@ -144,7 +144,7 @@ def export(
     with app.reading() as reader:
         if every_project and chosen.one_project:
             raise InvalidInput(f"export {chosen.entity} covers one project: drop --all")
-        ids = None if every_project else (app.project_ref(reader)[0],)
+        ids = None if every_project or chosen.workspace else (app.project_ref(reader)[0],)
         scope = exports.ExportScope(ids, clock.today(), clock.utcnow())
         fast = None
         if not chosen.personal_fields:

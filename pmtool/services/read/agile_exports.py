@@ -251,4 +251,5 @@ def register(register_export: Any) -> None:
         personal_fields=MEMBER_PERSONAL_FIELDS,
         kinds={"created": "datetime"},
         title="Members",
+        workspace=True,
     )

@@ -84,6 +84,7 @@ class ExportEntity(NamedTuple):
     title: str = ""
     schema_version: int = 1
     one_project: bool = False  # needs a single project (a sprint's burndown)
+    workspace: bool = False  # belongs to no project (members): no project is chosen
     fast_csv: FastQuery | None = None
     fast_json: FastQuery | None = None
 
@@ -105,6 +106,7 @@ def register_export(
     title: str = "",
     schema_version: int = 1,
     one_project: bool = False,
+    workspace: bool = False,
     fast_csv: FastQuery | None = None,
     fast_json: FastQuery | None = None,
 ) -> None:
@@ -135,6 +137,7 @@ def register_export(
         title or entity.capitalize(),
         schema_version,
         one_project,
+        workspace,
         fast_csv,
         fast_json,
     )
