@@ -423,6 +423,8 @@ JSON_SECTIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "Workflow": (("workflow", "show"), None),
     "Definition of done": (("dod", "show"), None),
     "Database check": (("db", "check"), None),
+    "Export list": (("export", "--list"), None),
+    "Forecast": (("forecast",), None),
 }
 
 

@@ -310,6 +310,11 @@ READ_COMMANDS = [
     ["compliance", "item", "list", "--format", "json"],
     ["compliance", "classify", "--questions"],
     ["compliance", "document", "annex-iv"],
+    ["export", "tasks", "--format", "csv"],
+    ["export", "tasks", "--format", "json"],
+    ["export", "sprints", "--format", "md"],
+    ["export", "--list"],
+    ["report", "status"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],

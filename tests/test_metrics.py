@@ -150,8 +150,8 @@ def test_burndown_table_and_other_formats(run: Invoke, at: At):
     table = run("sprint", "burndown", "Sprint 1").output.splitlines()
     assert table[0] == "Sprint 1: committed 18 points"
     assert table[1].split() == ["DATE", "REMAINING", "IDEAL", "DONE", "SCOPE"]
-    assert table[3].startswith("2026-11-23         15   14.4     3     18  █")
-    assert table[7].startswith("2026-11-27          4      0    21     25  █")
+    assert table[3].startswith("2026-11-23         15   14.4     3     18  #")
+    assert table[7].startswith("2026-11-27          4      0    21     25  #")
 
     csv_text = run("sprint", "burndown", "Sprint 1", "--format", "csv").output
     assert csv_text.splitlines() == [

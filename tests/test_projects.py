@@ -27,7 +27,7 @@ def test_project_add_then_list_and_show(initialised: Invoke, monkeypatch: pytest
     listed = initialised("project", "list")
     assert listed.output.splitlines() == [
         "KEY  NAME                  OPEN  TASKS  ACTIVE SPRINT  DEFAULT",
-        "───  ────────────────────  ────  ─────  ─────────────  ───────",
+        "---  --------------------  ----  -----  -------------  -------",
         "PM   Sepsis early warning     0      0                 no",
     ]
     assert json.loads(initialised("project", "list", "--format", "json").output) == [
@@ -136,7 +136,7 @@ def test_member_add_and_list(initialised: Invoke, db_path: Path, monkeypatch):
     assert added.output == "Added member Lena Vogel\n"
     assert initialised("member", "list").output.splitlines() == [
         "NAME        ROLE            OPEN TASKS  OPEN POINTS",
-        "──────────  ──────────────  ──────────  ───────────",
+        "----------  --------------  ----------  -----------",
         "Lena Vogel  data scientist           0            0",
     ]
     # Email is personal data: only shown when asked for.

@@ -83,7 +83,7 @@ def test_sprint_list_formats(planned: Invoke):
     }
     assert planned("sprint", "list").output.splitlines() == [
         "SPRINT    STATUS   START       END         TASKS  DONE  POINTS  CAPACITY  GOAL",
-        "────────  ───────  ──────────  ──────────  ─────  ────  ──────  ────────  ─────────────",
+        "--------  -------  ----------  ----------  -----  ----  ------  --------  -------------",
         "Sprint 1  planned  2026-11-23  2026-12-06      3     0       6        20  Cohort frozen",
         "Sprint 2  planned  2026-12-07  2026-12-20      0     0       0",
     ]

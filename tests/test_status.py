@@ -74,7 +74,7 @@ def test_an_overdue_task_needs_attention_and_check_exits_3(workspace: Invoke):
     assert checked.exit_code == 3
     assert checked.stdout.splitlines() == [
         "LEVEL  DUE         WHAT",
-        "─────  ──────────  ────────────────────────────────────────────",
+        "-----  ----------  --------------------------------------------",
         "late   2026-11-24  PM-1 Freeze the ICU cohort is 3 days overdue",
         "late   2026-11-26  PM-4 Label is 1 day overdue (Lena Vogel)",
     ]

@@ -25,7 +25,7 @@ def test_wip_limit_is_shown_and_stored(workspace: Invoke, db_path: Path):
     )
     assert workspace("workflow", "show").output.splitlines() == [
         "#  STATUS       TASKS  WIP LIMIT  DONE",
-        "─  ───────────  ─────  ─────────  ────",
+        "-  -----------  -----  ---------  ----",
         "0  backlog          0             no",
         "1  todo             0             no",
         "2  in_progress      0          2  no",

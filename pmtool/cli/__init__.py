@@ -42,6 +42,10 @@ COMMAND_MODULES: dict[str, str] = {
     "stakeholder": "partners",
     "agreement": "partners",
     "compliance": "compliance",
+    "export": "exports",
+    "forecast": "exports",
+    "report": "exports",
+    "import": "imports",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import click
@@ -20,7 +20,7 @@ FORMATS = ("table", "json", "csv", "md")
 KEPT_WIDTH = 16  # a key such as SEPSIS-123 or an ISO date always fits
 F = TypeVar("F", bound=Callable[..., Any])
 # A spreadsheet runs a cell that starts like this as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _RAW_KEY = "pmtool.output.raw"
 
 
@@ -169,7 +169,20 @@ def _floor_width(column: Column, natural: int) -> int:
     return min(natural, max(len(column.header), 8))
 
 
-def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int) -> str:
+def plain_output() -> bool:
+    """Whether output is for a program rather than a person at a terminal: stdout is not
+    a terminal (a pipe, a file), or the terminal is ``dumb``. Tables then draw their rule
+    with ASCII ``-`` instead of box drawing. (pmtool prints no colour anywhere, so
+    ``NO_COLOR`` holds whatever it is set to.)"""
+    stream = sys.__stdout__
+    if stream is None or not stream.isatty():
+        return True
+    return os.environ.get("TERM") == "dumb"
+
+
+def format_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[Column], width: int, rule_character: str = "─"
+) -> str:
     """Aligned columns that fit ``width``: flexible columns shrink first, then the widest;
     on narrow terminals the columns with a ``drop_order`` are left out, lowest first."""
     gap = 2
@@ -223,7 +236,7 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[Column], widt
         return (" " * gap).join(parts).rstrip()
 
     header = line([column.header for column in columns])
-    rule = (" " * gap).join("─" * w for w in widths).rstrip()
+    rule = (" " * gap).join(rule_character * w for w in widths).rstrip()
     return "\n".join([header, rule, *(line(values) for values in cells)])
 
 
@@ -260,6 +273,9 @@ def _csv_cell(value: Any, raw: bool) -> str:
     return text
 
 
+csv_cell = _csv_cell  # public name for other writers (exports)
+
+
 def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], *, raw: bool = False) -> str:
     """A header and one line per row; see _csv_cell for formula-like text."""
     import csv
@@ -281,16 +297,16 @@ def _md_escape(text: str) -> str:
     return text.translate(_MARKDOWN_ESCAPES)
 
 
-def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
-    lines = [
-        "| " + " | ".join(column.header for column in columns) + " |",
-        "|" + "|".join("---:" if column.align_right else "---" for column in columns) + "|",
-    ]
+def markdown_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> Iterator[str]:
+    """A Markdown table line by line (without line ends), as the rows come."""
+    yield "| " + " | ".join(column.header for column in columns) + " |"
+    yield "|" + "|".join("---:" if column.align_right else "---" for column in columns) + "|"
     for row in rows:
-        lines.append(
-            "| " + " | ".join(_md_escape(_cell(row.get(column.field))) for column in columns) + " |"
-        )
-    return "\n".join(lines)
+        yield "| " + " | ".join(_md_escape(_cell(row.get(c.field))) for c in columns) + " |"
+
+
+def to_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
+    return "\n".join(markdown_lines(rows, columns))
 
 
 def emit_rows(
@@ -322,7 +338,8 @@ def emit_rows(
     if not rows:
         click.echo(empty_message)
         return
-    click.echo(format_table(rows, shown, terminal_width()))
+    rule = "-" if plain_output() else "─"
+    click.echo(format_table(rows, shown, terminal_width(), rule))
 
 
 def emit_object(record: dict[str, Any], fmt: str) -> None:
@@ -348,10 +365,14 @@ def emit_object(record: dict[str, Any], fmt: str) -> None:
 _STREAM_CHUNK = 1000
 
 
-def _write_chunks(pieces: Iterable[str], clean: Callable[[str], str] | None = None) -> None:
-    """Write pieces in chunks; ``clean`` runs once per chunk (one regex scan, not one
-    per row). The pieces are neutralised already: the terminal filter is skipped."""
-    out = getattr(sys.stdout, "unfiltered", sys.stdout)
+def _write_chunks(
+    pieces: Iterable[str], clean: Callable[[str], str] | None = None, out: Any = None
+) -> None:
+    """Write pieces in chunks to ``out`` (default stdout); ``clean`` runs once per chunk
+    (one regex scan, not one per row). The pieces are neutralised already: the terminal
+    filter is skipped."""
+    if out is None:
+        out = getattr(sys.stdout, "unfiltered", sys.stdout)
     chunk: list[str] = []
     for piece in pieces:
         chunk.append(piece)
@@ -372,13 +393,13 @@ def _json_array_pieces(encoded_rows: Iterable[str]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
-def stream_json_array(encoded_rows: Iterable[str]) -> None:
+def stream_json_array(encoded_rows: Iterable[str], out: Any = None) -> None:
     """Write rows already encoded as JSON objects as one array, as they come.
 
     The same bytes as ``json_array`` (plus the newline ``click.echo`` adds), but a list
     of 50,000 tasks is never held in memory as one string.
     """
-    _write_chunks(_json_array_pieces(encoded_rows), escape_json)
+    _write_chunks(_json_array_pieces(encoded_rows), escape_json, out)
 
 
 def stream_rows(rows: Iterable[dict[str, Any]], fmt: str, fields: Sequence[str]) -> None:

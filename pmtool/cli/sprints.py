@@ -258,10 +258,13 @@ def sprint_burndown(app: AppContext, name: str, fmt: str) -> None:
 
 def _burndown_columns(rows: list[dict[str, object]], committed: int) -> list[Column]:
     """Adds a bar per day so the table reads as a chart."""
+    from pmtool.cli.output import plain_output
+
     scale = max([committed, *(int(row["scope"] or 0) for row in rows)]) or 1  # type: ignore[call-overload]
+    bar = "#" if plain_output() else "█"  # block characters only on a terminal
     for row in rows:
         remaining = row["remaining"]
-        row["chart"] = "" if remaining is None else "█" * round(30 * int(remaining) / scale)  # type: ignore[call-overload]
+        row["chart"] = "" if remaining is None else bar * round(30 * int(remaining) / scale)  # type: ignore[call-overload]
     return [
         Column("date", "DATE", keep_width=True),
         Column("remaining", "REMAINING", align_right=True),

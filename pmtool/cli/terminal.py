@@ -23,7 +23,11 @@ class NeutralisingStream:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, bytes):
+            # click.echo writes bytes (shell completion scripts) to a stream without a
+            # binary buffer; this one has none on purpose, so they are decoded here.
+            text = text.decode("utf-8", "replace")
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self._stream.write(visible(text, lines=True))

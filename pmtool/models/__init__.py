@@ -8,6 +8,13 @@ from pmtool.models.agile import (
     Task,
     WorkflowColumn,
 )
+from pmtool.models.approvals import (
+    Approval,
+    ApprovalAmendment,
+    ApprovalCondition,
+    ApprovalIncident,
+    TaskApproval,
+)
 from pmtool.models.audit import AuditEntry, CommandRecord
 from pmtool.models.base import metadata
 from pmtool.models.compliance import (
@@ -18,6 +25,7 @@ from pmtool.models.compliance import (
     ComplianceProfile,
     ComplianceTemplate,
 )
+from pmtool.models.exports import ImportRecord
 from pmtool.models.partners import (
     Agreement,
     Contact,
@@ -36,6 +44,10 @@ from pmtool.models.thesis import (
 
 __all__ = [
     "Agreement",
+    "Approval",
+    "ApprovalAmendment",
+    "ApprovalCondition",
+    "ApprovalIncident",
     "AuditEntry",
     "CommandRecord",
     "ComplianceChecklist",
@@ -45,6 +57,7 @@ __all__ = [
     "ComplianceProfile",
     "ComplianceTemplate",
     "Contact",
+    "ImportRecord",
     "Member",
     "Partner",
     "PersonalKey",
@@ -54,6 +67,7 @@ __all__ = [
     "Stakeholder",
     "StakeholderProject",
     "Task",
+    "TaskApproval",
     "Thesis",
     "ThesisAction",
     "ThesisMeeting",
@@ -61,21 +75,4 @@ __all__ = [
     "ThesisMilestoneDependency",
     "WorkflowColumn",
     "metadata",
-]
-
-# Approvals (issue 8).
-from pmtool.models.approvals import (
-    Approval,
-    ApprovalAmendment,
-    ApprovalCondition,
-    ApprovalIncident,
-    TaskApproval,
-)
-
-__all__ += [
-    "Approval",
-    "ApprovalAmendment",
-    "ApprovalCondition",
-    "ApprovalIncident",
-    "TaskApproval",
 ]

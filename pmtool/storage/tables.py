@@ -535,3 +535,22 @@ for _compliance_table in (
 ):
     TABLES[_compliance_table.name] = _compliance_table
     BY_ENTITY[_compliance_table.entity] = _compliance_table
+
+# Imports (exports area): where each imported task came from.
+IMPORT_RECORD = Table(
+    "import_record",
+    "import_record",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "source": "text",
+        "source_id": "text",
+        "task_id": "int",
+        "imported_at": "datetime",
+        "version": "int",
+    },
+)
+TABLES[IMPORT_RECORD.name] = IMPORT_RECORD
+BY_ENTITY[IMPORT_RECORD.entity] = IMPORT_RECORD

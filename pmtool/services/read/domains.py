@@ -148,3 +148,51 @@ def register_panels() -> None:
         present=attention.table_has_rows("compliance_checklist"),
         empty_text="No checklists.",
     )
+
+
+def register_exports() -> None:
+    """Register every domain's exportable entities (`pmtool export ENTITY`).
+
+    A domain adds one line here, e.g.
+    ``approvals.register_exports(exports.register_export)`` or direct
+    ``exports.register_export("approvals", approvals.export_rows, approvals.FIELDS, ...)``
+    calls; docs/exports.md documents each entity's fields.
+    """
+    if not _first_time("exports"):
+        return
+    from pmtool.services.read import agile_exports, exports
+
+    # The agile core: tasks, sprints, burndown, velocity, members.
+    agile_exports.register(exports.register_export)
+
+
+def register_reports() -> None:
+    """Register every domain's reports (`pmtool report NAME`).
+
+    A domain adds one line here, e.g. ``reports.register_report("thesis",
+    "pmtool.services.read.thesis:thesis_report", title="Thesis progress",
+    subject="THESIS")``, and its templates ``templates/reports/thesis.md.j2`` and
+    ``thesis.html.j2``.
+    """
+    if not _first_time("reports"):
+        return
+    from pmtool.services.read import reports
+
+    # The agile core: one sprint, and what needs attention.
+    reports.register_report(
+        "sprint",
+        "pmtool.exports.agile_reports:sprint_report",
+        title="Sprint report",
+        subject="SPRINT",
+        subject_default="current",
+        subject_help="The sprint (default: the active one).",
+        help="A sprint: its goal, work by status, tasks, burndown, velocity and the forecast.",
+    )
+    reports.register_report(
+        "status",
+        "pmtool.exports.agile_reports:status_report",
+        title="Status report",
+        every_project=True,
+        help="What needs attention (the content of `pmtool status`), with each project's "
+        "active sprint.",
+    )

@@ -57,7 +57,7 @@ def list_tasks(reader: Reader, project_id: int, **filters: Any) -> list[Row]:
 # The same fields and forms as _to_output and the CLI's JSON encoder (compact
 # separators, keys in TASK_FIELDS order), built by SQLite's C JSON functions: for long
 # lists this is several times faster than building and encoding dicts in Python.
-_SQLITE_JSON_ROW = """
+SQLITE_JSON_ROW = """
 SELECT json_object('key', key, 'title', title, 'status', status, 'points', points,
                    'sprint', sprint, 'assignee', assignee, 'labels', json(labels), 'due', due,
                    'type', type, 'priority', priority, 'parent', parent, 'project', project,
@@ -77,7 +77,7 @@ def list_tasks_json(reader: Reader, project_id: int, **filters: Any) -> Iterator
     if reader.dialect != "sqlite":
         return None
     where, params = _where(reader, project_id, TaskFilter(**filters))
-    sql = f"{_SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
+    sql = f"{SQLITE_JSON_ROW} WHERE {where} ORDER BY status_position, rank, number"
     return (values[0] for values in reader.stream(sql, params))
 
 
@@ -85,6 +85,18 @@ def iter_tasks(reader: Reader, project_id: int, **filters: Any) -> Iterator[Row]
     """list_tasks, streamed (CSV and JSON outputs write rows as they come)."""
     where, params = _where(reader, project_id, TaskFilter(**filters))
     sql = f"{_SELECT} WHERE {where} ORDER BY status_position, rank, number"
+    return (_to_output(values) for values in reader.stream(sql, params))
+
+
+def task_conditions(reader: Reader, project_id: int, **filters: Any) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (over v_task) and parameters of a filtered task list, for
+    queries that read tasks in another shape (exports)."""
+    return _where(reader, project_id, TaskFilter(**filters))
+
+
+def iter_tasks_where(reader: Reader, where_and_order: str, params: dict[str, Any]) -> Iterator[Row]:
+    """Tasks streamed for a clause from task_conditions (plus an ORDER BY)."""
+    sql = f"{_SELECT} WHERE {where_and_order}"
     return (_to_output(values) for values in reader.stream(sql, params))
 
 
