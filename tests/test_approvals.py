@@ -4,6 +4,7 @@ reminders, amendments, incidents, the report, and the gates they put on tasks.""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ def granted(run: Invoke, kind: str, valid_until: str, body: str = "Body") -> str
 # --- records and the state machine -------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_add_records_a_draft_with_every_field(dated: Invoke, db_path: Path):
     result = dated(
         "approval",
@@ -113,6 +115,7 @@ def test_an_unknown_kind_is_bad_input_and_writes_nothing(dated: Invoke, db_path:
     assert dump(db_path) == before
 
 
+@pytest.mark.both_backends
 def test_the_whole_way_to_approved_and_closed(vote: Invoke, db_path: Path):
     assert ok(vote("approval", "review", "1")) == "Approval 1: submitted -> under review\n"
     assert ok(vote("approval", "clarify", "1", "--question", "Which pseudonymisation?")) == (
@@ -260,6 +263,7 @@ def test_suspension_closes_the_gate(vote: Invoke):
 # --- conditions ------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_conditional_approval_becomes_approved_when_every_condition_is_met(
     vote: Invoke, db_path: Path
 ):
@@ -337,6 +341,7 @@ def test_meeting_a_condition_twice_or_a_missing_one_is_refused(vote: Invoke, db_
 # --- expiry and reminders --------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_expired_is_derived_from_valid_until(dated: Invoke, monkeypatch: pytest.MonkeyPatch):
     granted(dated, "ethics", "2026-12-31")
     assert status_of(dated) == "approved"
@@ -378,6 +383,7 @@ def test_renewal_must_extend_the_validity(dated: Invoke, db_path: Path):
     assert dump(db_path) == before
 
 
+@pytest.mark.both_backends
 def test_list_expiring_keeps_granted_approvals_ending_within_the_window(dated: Invoke):
     granted(dated, "ethics", "2027-06-30")  # 213 days away
     granted(dated, "dua", "2027-01-20")  # 52 days away
@@ -398,6 +404,7 @@ def test_list_expiring_keeps_granted_approvals_ending_within_the_window(dated: I
     error_line(dated("approval", "list", "--expiring", "soon"), 2, "--expiring")
 
 
+@pytest.mark.both_backends
 def test_reminders_at_60_and_15_days_and_configurable(
     dated: Invoke, monkeypatch: pytest.MonkeyPatch
 ):
@@ -418,6 +425,7 @@ def test_reminders_at_60_and_15_days_and_configurable(
     refused(dated("approval", "reminders", "soon"), 2, "reminder days are whole numbers")
 
 
+@pytest.mark.both_backends
 def test_overdue_conditions_reports_and_unreported_incidents_need_attention(vote: Invoke):
     ok(
         vote(
@@ -463,6 +471,7 @@ def test_overdue_conditions_reports_and_unreported_incidents_need_attention(vote
 # --- amendments and incidents ------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_amendments_are_numbered_with_their_own_decision(vote: Invoke, db_path: Path):
     before = dump(db_path)
     refused(
@@ -493,6 +502,7 @@ def test_amendments_are_numbered_with_their_own_decision(vote: Invoke, db_path: 
     assert status_of(vote) == "approved"  # children never change the parent's state
 
 
+@pytest.mark.both_backends
 def test_incidents_are_recorded_and_reported(vote: Invoke, db_path: Path):
     assert (
         ok(
@@ -580,6 +590,7 @@ def test_undo_reverts_each_approval_command(vote: Invoke, db_path: Path):
     assert query(db_path, "SELECT status, reference FROM approval") == [("draft", None)]
 
 
+@pytest.mark.both_backends
 def test_show_and_report_bring_everything_together(vote: Invoke):
     ok(
         vote(
@@ -632,6 +643,7 @@ def test_empty_lists_are_empty_json(dated: Invoke):
 # --- gates on tasks ----------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_a_needs_label_blocks_starting_and_finishing_until_in_force(dated: Invoke, db_path: Path):
     ok(dated("approval", "add", "ethics", "--body", "EC", "--title", "Sepsis cohort"))
     ok(dated("task", "add", "Extract cohort", "--label", "needs:ethics"))
@@ -665,6 +677,7 @@ def test_an_exemption_opens_the_ethics_gate(dated: Invoke):
     assert ok(dated("task", "move", "PM-1", "in_progress")) == "PM-1: backlog -> in_progress\n"
 
 
+@pytest.mark.both_backends
 def test_requires_links_one_approval_of_the_same_project(dated: Invoke, db_path: Path):
     granted(dated, "ethics", "2027-12-31")
     ok(dated("approval", "add", "dua", "--body", "DIZ"))
@@ -696,6 +709,7 @@ def test_a_gate_on_an_approval_of_another_project_is_bad_input(dated: Invoke, db
     assert dump(db_path) == before
 
 
+@pytest.mark.both_backends
 def test_force_over_a_gate_needs_a_reason_and_is_audited(dated: Invoke, db_path: Path):
     ok(dated("task", "add", "Pilot run", "--label", "needs:dpia"))
     before = dump(db_path)
@@ -785,6 +799,7 @@ def test_json_fields_doc_lists_exactly_the_printed_fields(vote: Invoke):
     assert list(shown["condition_list"][0]) == documented["Approval condition"]
 
 
+@pytest.mark.both_backends
 def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
     """services.read.gates: what a thesis milestone or git sync asks before work starts."""
     from datetime import date
@@ -798,7 +813,7 @@ def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
     ok(dated("approval", "add", "dpia", "--body", "DPO"))  # 3: a draft
     ok(dated("project", "add", "OT", "Other"))
     ok(dated("-p", "OT", "approval", "add", "dua", "--body", "Other DIZ"))  # 4: elsewhere
-    with reading(resolve_location(str(db_path))) as reader:
+    with reading(resolve_location(os.environ["PMTOOL_DB"])) as reader:
         assert gates.in_force_kinds(reader, 1, date(2026, 11, 29)) == {"exemption", "ethics", "dua"}
         assert gates.in_force_kinds(reader, 1, date(2027, 1, 1)) == {"exemption", "ethics"}
         assert gates.in_force_kinds(reader, 2, date(2026, 11, 29)) == set()
@@ -824,11 +839,12 @@ def test_the_gates_interface_other_areas_call(dated: Invoke, db_path: Path):
 
 def _records(db_path: Path) -> dict[str, list[tuple]]:
     """The approval tables and settings, without the columns every write moves on."""
+    from pmtool.storage.tables import TABLES
+
     found = {}
     for table in ("approval", "approval_condition", "approval_amendment", "approval_incident",
                   "task_approval", "setting"):  # fmt: skip
-        columns = [row[1] for row in query(db_path, f"PRAGMA table_info({table})")]
-        kept = [c for c in columns if c not in ("version", "updated_at")]
+        kept = [c for c in TABLES[table].kinds if c not in ("version", "updated_at")]
         found[table] = query(db_path, f"SELECT {', '.join(kept)} FROM {table} ORDER BY 1")
     return found
 
