@@ -894,3 +894,10 @@ def test_no_withdrawal_while_a_clarification_is_pending(vote: Invoke, db_path: P
             "from clarification_requested it can go to: under_review")  # fmt: skip
     refused(vote("approval", "decide", "1", "approved"), 1, "it cannot become approved")
     assert dump(db_path) == before
+
+
+def test_without_in_progress_the_done_columns_are_gated(dated: Invoke, db_path: Path):
+    ok(dated("workflow", "rm", "in_progress"))
+    ok(dated("task", "add", "Analyse", "--label", "needs:ethics"))
+    assert ok(dated("task", "move", "PM-1", "review")) == "PM-1: backlog -> review\n"
+    refused(dated("task", "move", "PM-1", "done"), 1, "PM-1 cannot move to done: needs:ethics")

@@ -290,13 +290,13 @@ def _linked_task_keys(gw: Gateway, approval_id: int) -> list[str]:
 def submit(gw: Gateway, approval: Row, *, reference: str | None, on: date | None = None) -> None:
     """draft -> submitted, with the body's reference number and the date it went in."""
     day = on or clock.today()
+    if approval["status"] != "draft":
+        raise Refused(_transition_refusal(approval, "submitted"))
     reference_text = _optional_text(reference, "the reference", MAX_REFERENCE_LENGTH)
     if reference_text is None and not approval["reference"]:
         raise InvalidInput(
             f"give the reference number the body assigned to {label(approval)} (--ref REF)"
         )
-    if approval["status"] != "draft":
-        raise Refused(_transition_refusal(approval, "submitted"))
     changes: dict[str, Any] = {"submitted_on": day, "decided_on": None}
     if reference_text is not None:
         changes["reference"] = reference_text
@@ -663,6 +663,7 @@ def report_incident(gw: Gateway, approval: Row, incident_id: int, *, on: date | 
 
 def require(gw: Gateway, task: Row, approval: Row) -> bool:
     """Link a task to an approval it requires; False when it was linked already."""
+    _refuse_archived(approval)
     if approval["project_id"] != task["project_id"]:
         raise InvalidInput(
             f"{label(approval)} belongs to project {approval['project_key']}, not "

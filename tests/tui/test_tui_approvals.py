@@ -40,13 +40,13 @@ async def test_approvals_are_grouped_by_what_they_need_with_countdowns(
         assert isinstance(screen, ApprovalsScreen)
         rows = screen.query_one("#approvals", TaskTable).rows
         assert [(row["key"], row["group_label"]) for row in rows] == [
-            ("3", "Needs renewal"),  # the data-use agreement: 40 days left
-            ("4", "Conditions open"),
+            ("3", "Attention"),  # the data-use agreement: 40 days left
+            ("4", "Conditions"),
             ("1", "In force"),
             ("2", ""),
         ]
-        assert rows[0]["state_short"] == "approved, 40 days left"
-        assert rows[1]["state_short"].startswith("conditional, ")
+        assert rows[0]["state_short"] == "approved · 40 days"
+        assert rows[1]["state_short"].startswith("conditional · ")
         detail = str(screen.query_one("#approval-detail", Static).content)
         assert "data-use agreement · Data Integration Centre" in detail
         await select(pilot, screen.query_one("#approvals", TaskTable), "4")

@@ -71,3 +71,7 @@ def test_every_snapshot_belongs_to_a_test() -> None:
     pictures = (here.parent / "__snapshots__" / here.stem).glob("*.svg")
     unused = sorted(picture.name for picture in pictures if picture.stem.split("[")[0] not in tests)
     assert not unused, f"snapshots without a test (delete them): {unused}"
+
+
+def test_approvals(make_app: MakeApp, snap_compare: SnapCompare) -> None:
+    assert snap_compare(make_app("approvals"), terminal_size=(100, 32), run_before=loaded)

@@ -500,7 +500,7 @@ def _md(text: str | None) -> str:
 # --- the TUI screen ----------------------------------------------------------------------------
 
 # The screen's groups, in order: what needs doing first at the top.
-SCREEN_GROUPS = ("Needs renewal", "Conditions open", "Being decided", "In force", "Finished")
+SCREEN_GROUPS = ("Attention", "Conditions", "Deciding", "In force", "Finished")
 
 
 def screen_group(row: Row, today: date, windows: tuple[int, ...]) -> str:
@@ -508,13 +508,13 @@ def screen_group(row: Row, today: date, windows: tuple[int, ...]) -> str:
     stored, status = row["stored_status"], row["status"]
     left = row["days_left"]
     if status == words.EXPIRED or stored == "suspended":
-        return "Needs renewal"
+        return "Attention"
     if stored in words.APPROVAL_EXPIRING_STATUSES and left is not None and left <= windows[0]:
-        return "Needs renewal"
+        return "Attention"
     if stored == "approved_with_conditions":
-        return "Conditions open"
+        return "Conditions"
     if stored in words.APPROVAL_OPEN_STATUSES:
-        return "Being decided"
+        return "Deciding"
     if stored in ("approved", "not_required"):
         return "In force"
     return "Finished"

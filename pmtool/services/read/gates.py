@@ -142,7 +142,19 @@ def blockers(
     derived, ``missing`` when there is no record), ``label`` (the ``needs:`` label, None
     for an explicit requirement) and a one-line ``reason``. Empty: the work may proceed.
     """
-    approvals = _approvals(reader, project_id)
+    return _closed_gates(
+        reader, _approvals(reader, project_id), labels, required_approval_ids, today
+    )
+
+
+def _closed_gates(
+    reader: Reader,
+    approvals: list[Row],
+    labels: Iterable[str],
+    required_approval_ids: Iterable[int],
+    today: date,
+) -> list[Row]:
+    """:func:`blockers` over the project's approvals, read once by the caller."""
     found: list[Row] = []
     open_kinds: set[str] = set()
     for approval in approvals:
@@ -220,14 +232,25 @@ def task_blockers(reader: Reader, task: Row, today: date) -> list[Row]:
 def project_task_blockers(reader: Reader, project_id: int, today: date) -> dict[str, list[Row]]:
     """The blockers of every gated task of a project, by task key (the board's locks)."""
     gated = reader.rows(
-        "SELECT t.id, t.key, t.project_id, t.labels FROM v_task t WHERE t.project_id = :p AND "
+        "SELECT t.id, t.key, t.labels FROM v_task t WHERE t.project_id = :p AND "
         "(LOWER(t.labels) LIKE '%needs:%' OR EXISTS "
         " (SELECT 1 FROM task_approval l WHERE l.task_id = t.id))",
         {"p": project_id},
     )
+    if not gated:
+        return {}
+    approvals = _approvals(reader, project_id)
+    required: dict[int, list[int]] = {}
+    for task_id, approval_id in reader.tuples(
+        "SELECT l.task_id, l.approval_id FROM task_approval l JOIN task t ON t.id = l.task_id "
+        "WHERE t.project_id = :p ORDER BY l.approval_id",
+        {"p": project_id},
+    ):
+        required.setdefault(int(task_id), []).append(int(approval_id))
     result: dict[str, list[Row]] = {}
     for task in gated:
-        found = task_blockers(reader, task, today)
+        labels = labels_from_json(task["labels"])
+        found = _closed_gates(reader, approvals, labels, required.get(int(task["id"]), []), today)
         if found:
             result[str(task["key"])] = found
     return result

@@ -28,10 +28,10 @@ from pmtool.tui.widgets.nav import NavBar
 from pmtool.tui.widgets.table import TableColumn, TaskTable
 
 APPROVAL_COLUMNS = (
-    TableColumn("group_label", "GROUP", 15, drop_order=1),
+    TableColumn("group_label", "GROUP", 10),
     TableColumn("key", "#", 3, align_right=True),
     TableColumn("kind", "KIND", 11, drop_order=2),
-    TableColumn("state_short", "STATE", 26),
+    TableColumn("state_short", "STATE", 22),
     TableColumn("title", "TITLE", 0),
     TableColumn("conditions_shown", "CONDITIONS", 10, drop_order=3),
 )
@@ -85,6 +85,7 @@ class ApprovalsScreen(DataScreen):
                     APPROVAL_COLUMNS,
                     id="approvals",
                     empty_text="No approvals yet: pmtool approval add KIND --body NAME",
+                    min_flexible=10,
                 )
             with Vertical(id="approval-detail-box", classes="panel"), VerticalScroll():
                 yield Static("", id="approval-detail")
@@ -293,14 +294,14 @@ class ApprovalsScreen(DataScreen):
 
 
 def short_state(row: dict[str, Any]) -> str:
-    """The state in a few words for the table: ``conditional, 718 days left``."""
+    """The state in a few words for the table: ``conditional · 718 days``."""
     if row["status"] == "expired":
         return f"expired {-row['days_left']} days ago"
     words = {"approved_with_conditions": "conditional"}.get(row["status"], row["status"])
     words = words.replace("_", " ")
     if row["days_left"] is not None:
         left = row["days_left"]
-        return f"{words}, {'ends today' if left == 0 else f'{left} days left'}"
+        return f"{words} · {'ends today' if left == 0 else f'{left} days'}"
     return words
 
 
