@@ -406,3 +406,18 @@ def follow_up_task(contact_id: int, project_key: str) -> WriteRequest:
         return Outcome(f"Follow-up of contact #{contact_id} is now {key}", key)
 
     return WriteRequest(f"tui: stakeholder follow-up task {contact_id}", apply)
+
+
+def thesis_milestone_done(thesis_id: int, number: int) -> WriteRequest:
+    """Mark a thesis milestone done today (refused while it waits for others or approvals)."""
+
+    def apply(gw: Gateway) -> Outcome:
+        from pmtool.services import resolve
+        from pmtool.services import thesis as theses
+
+        record = resolve.thesis(gw.reader, str(thesis_id))
+        milestone = resolve.thesis_milestone(gw.reader, record, str(number))
+        theses.complete_milestone(gw, record, milestone)
+        return Outcome(f"Thesis {thesis_id}: milestone {number} done ({milestone['title']})")
+
+    return WriteRequest(f"tui: thesis milestone done {thesis_id} {number}", apply)

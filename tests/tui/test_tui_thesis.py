@@ -66,3 +66,33 @@ async def test_number_key_6_reaches_the_theses(make_app: MakeApp) -> None:
 
 def _timeline(screen: ThesesScreen) -> str:
     return str(screen.query_one("#thesis-timeline", Static).content)
+
+
+async def test_d_marks_the_next_milestone_done_after_a_yes(make_app: MakeApp, run: Invoke) -> None:
+    from tui_helpers import after_write
+
+    from pmtool.tui.screens.dialogs import ConfirmDialog
+
+    app = make_app("theses")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, ThesesScreen)
+        table = screen.query_one("#theses", TaskTable)
+        table.focus()
+        await pilot.press("end")  # Lena Vogel, low risk: the midterm review is next
+        lena = table.rows[-1]
+        await wait_for(pilot, lambda: int(lena["key"]) in screen.next_open)
+        await settled(pilot)
+        assert screen.next_open[int(lena["key"])]["id"] == "midterm"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        before = app.writes_done
+        await pilot.press("y")
+        await after_write(pilot, before)
+        plan = json.loads(
+            run("thesis", "milestone", "list", lena["key"], "--format", "json").output
+        )
+        assert next(m for m in plan if m["id"] == "midterm")["done"] == "2026-11-27"
+        log = json.loads(run("log", "--format", "json", "-n", "1").output)
+        assert log[0]["summary"] == f"tui: thesis milestone done {lena['key']} 11"

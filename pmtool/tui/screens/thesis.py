@@ -110,12 +110,14 @@ class ThesesScreen(DataScreen):
     AUTO_FOCUS = "#theses"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_thesis", "Open thesis", id="theses.open"),
+        Binding("d", "next_done", "Next milestone done", id="theses.done"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[Row] = []
         self.detail_id: int | None = None
+        self.next_open: dict[int, Row] = {}  # thesis id -> its first open milestone
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -207,6 +209,11 @@ class ThesesScreen(DataScreen):
     def _show_detail(self, message: ThesisDetailLoaded) -> None:
         if message.thesis_id != self.detail_id:
             return
+        first_open = next((m for m in message.milestones if m["done"] is None), None)
+        if first_open is None:
+            self.next_open.pop(message.thesis_id, None)
+        else:
+            self.next_open[message.thesis_id] = first_open
         box = self.query_one("#thesis-timeline-box")
         box.border_title = f"Timeline: {message.record['student']}"
         width = max(box.size.width - 4, 40)
@@ -224,6 +231,32 @@ class ThesesScreen(DataScreen):
         key = self.query_one("#theses", TaskTable).current_key
         if key is not None:
             self.open_thesis(int(key))
+
+    def action_next_done(self) -> None:
+        """Mark the highlighted thesis's first open milestone done today, after a yes."""
+        from pmtool.tui import writes
+        from pmtool.tui.messages import SubmitWrite
+        from pmtool.tui.screens.dialogs import ConfirmDialog
+
+        key = self.query_one("#theses", TaskTable).current_key
+        milestone = self.next_open.get(int(key)) if key is not None else None
+        if key is None or milestone is None:
+            self.notify("No open milestone to mark done.", severity="warning")
+            return
+        thesis_id, number = int(key), int(milestone["number"])
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(SubmitWrite(writes.thesis_milestone_done(thesis_id, number)))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Milestone {number} done today?",
+                f"{milestone['title']} (due {milestone['due']})",
+                "Done",
+            ),
+            confirmed,
+        )
 
     def open_thesis(self, thesis_id: int) -> None:
         context = self.shell.context
