@@ -14,8 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from conftest import Invoke
-from pmcheck import ok, query
+from pmcheck import assert_intact, ok, query
+
+pytestmark = pytest.mark.both_backends
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +48,7 @@ def check_tasks(db_path: Path, expected_titles: set[str]) -> None:
     )
     assert len(per_command) == len(expected_titles)
     assert all(changes > 0 for _, changes in per_command)
-    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert_intact(db_path)
 
 
 def test_two_processes_adding_tasks_at_once(workspace: Invoke, db_path: Path):

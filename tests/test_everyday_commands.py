@@ -10,6 +10,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import count, dump, ok, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_member_edit_renames_and_clears(workspace: Invoke, db_path: Path):
     ok(workspace("task", "add", "Label audit", "--assignee", "Lena"))

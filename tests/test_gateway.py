@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from pmcheck import count, dump, error_line, ok, query, refused
+from pmcheck import assert_intact, count, dump, error_line, execute, ok, on_server, query, refused
 
 from pmtool.core.errors import Conflict
 from pmtool.storage.gateway import writing
@@ -22,11 +22,13 @@ from pmtool.storage.location import resolve_location
 from pmtool.storage.schema import HEAD_REVISION
 from pmtool.storage.tables import TABLES, UNAUDITED_TABLES
 
+pytestmark = pytest.mark.both_backends
+
 
 def pmtool(db: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pmtool", *args],
-        env={**os.environ, "PMTOOL_DB": str(db), "PMTOOL_USER": "tester"},
+        env={**os.environ, "PMTOOL_USER": "tester"},  # PMTOOL_DB: the test's database
         input=stdin,
         capture_output=True,
         text=True,
@@ -61,7 +63,7 @@ def test_the_gateway_registry_matches_the_models():
 def test_a_stale_version_is_a_conflict_and_writes_nothing(workspace: Invoke, db_path: Path):
     ok(workspace("task", "add", "Freeze cohort"))
     before = dump(db_path)
-    location = resolve_location(str(db_path))
+    location = resolve_location()
     with (
         pytest.raises(Conflict, match="changed by someone else"),
         writing(location, actor="tester", summary="stale edit") as gw,
@@ -97,22 +99,19 @@ def test_two_writers_on_one_row_the_second_gets_a_conflict(workspace: Invoke, db
 
 def test_the_audit_trail_is_append_only_and_checked(workspace: Invoke, db_path: Path):
     ok(workspace("task", "add", "Freeze cohort"))
-    connection = sqlite3.connect(db_path)
-    try:
-        for statement in (
-            "UPDATE audit SET new = '\"x\"'",
-            "DELETE FROM audit",
-            "DELETE FROM command",
-            "UPDATE command SET summary = 'nothing happened'",
-        ):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                connection.execute(statement)
-        # Someone with the file can drop the trigger; the chain still tells.
-        connection.execute("DROP TRIGGER audit_no_update")
-        connection.execute("UPDATE audit SET actor = 'someone else' WHERE id = 2")
-        connection.commit()
-    finally:
-        connection.close()
+    for statement in (
+        "UPDATE audit SET new = '\"x\"'",
+        "DELETE FROM audit",
+        "DELETE FROM command",
+        "UPDATE command SET summary = 'nothing happened'",
+    ):
+        with pytest.raises(Exception, match="append-only"):
+            execute(db_path, statement)
+    # Someone who owns the database can drop the trigger; the chain still tells.
+    dropped = (
+        "DROP TRIGGER audit_no_change ON audit" if on_server() else ("DROP TRIGGER audit_no_update")
+    )
+    execute(db_path, dropped, "UPDATE audit SET actor = 'someone else' WHERE id = 2")
     error_line(workspace("db", "check"), 1, "the audit trail was tampered with", "audit row 2")
 
 
@@ -184,7 +183,7 @@ def test_a_batch_killed_midway_leaves_all_or_nothing(workspace: Invoke, db_path:
         before = count(db_path, "task")
         process = subprocess.Popen(
             [sys.executable, "-m", "pmtool", "task", "add", "-"],
-            env={**os.environ, "PMTOOL_DB": str(db_path)},
+            env=dict(os.environ),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -198,7 +197,7 @@ def test_a_batch_killed_midway_leaves_all_or_nothing(workspace: Invoke, db_path:
         added = count(db_path, "task") - before
         assert added in (0, 3000), added
         outcomes.add(added)
-        assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+        assert_intact(db_path)
     assert 0 in outcomes  # at least one kill landed before the commit
     ok(workspace("db", "check"))
 
@@ -206,18 +205,13 @@ def test_a_batch_killed_midway_leaves_all_or_nothing(workspace: Invoke, db_path:
 def test_undo_refuses_what_it_cannot_replay(workspace: Invoke, db_path: Path):
     ok(workspace("task", "add", "Freeze cohort"))
     command_id = query(db_path, "SELECT MAX(id) FROM command")[0][0]
-    connection = sqlite3.connect(db_path)
-    try:
-        # A row of a kind this pmtool does not know (a newer version wrote it).
-        connection.execute(
-            "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new) "
-            "VALUES (?, '2026-11-27 10:00:00.000000', 'tester', 'approval', '1', 'create', "
-            "'kind', '\"ethics\"')",
-            (command_id,),
-        )
-        connection.commit()
-    finally:
-        connection.close()
+    # A row of a kind this pmtool does not know (a newer version wrote it).
+    execute(
+        db_path,
+        "INSERT INTO audit (command_id, at, actor, entity, entity_id, action, field, new) "
+        f"VALUES ({command_id}, '2026-11-27 10:00:00.000000', 'tester', 'approval', '1', "
+        "'create', 'kind', '\"ethics\"')",
+    )
     before = dump(db_path)
     refused(workspace("undo"), 1, "cannot undo", "approval", "nothing was changed")
     assert dump(db_path) == before
@@ -239,6 +233,7 @@ def test_undo_is_your_own_unless_you_say_anyone(run: Invoke, db_path: Path):
     assert count(db_path, "task") == 0
 
 
+@pytest.mark.sqlite_only  # the server's version: tests/test_team_mode.py
 def test_an_upgraded_0001_database_keeps_working(run: Invoke, db_path: Path):
     from pmtool.storage import sqlite as sqlite_files
     from pmtool.storage.migrate import upgrade
@@ -371,7 +366,7 @@ main()
 def _loaded_modules(db: Path, args: list[str], stdin: str = "") -> list[str]:
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE, *args],
-        env={**os.environ, "PMTOOL_DB": str(db), "PMTOOL_USER": "tester"},
+        env={**os.environ, "PMTOOL_USER": "tester"},  # PMTOOL_DB: the test's database
         input=stdin,
         capture_output=True,
         text=True,

@@ -9,6 +9,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import count, dump, ok, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 
 def task_keys(run: Invoke) -> list[str]:
     return [row["key"] for row in json.loads(ok(run("task", "list", "--format", "json")))]
@@ -46,7 +48,8 @@ def test_every_command_writes_audit_rows_with_its_actor(
             ok(workspace(*args))
     commands = query(
         db_path,
-        "SELECT c.id, c.actor, c.summary, COUNT(a.id), SUM(a.actor = c.actor) "
+        "SELECT c.id, c.actor, c.summary, COUNT(a.id),"
+        " SUM(CASE WHEN a.actor = c.actor THEN 1 ELSE 0 END) "
         "FROM command c JOIN audit a ON a.command_id = c.id GROUP BY c.id ORDER BY c.id",
     )
     new_commands = commands[commands_before:]
@@ -224,6 +227,7 @@ def test_undo_of_creations_that_are_deleted_for_real(workspace: Invoke, db_path:
     assert any("personal" in (json.loads(old).get("email") or {}) for _, old in deleted)
 
 
+@pytest.mark.sqlite_only  # the server's test database is made initialised
 def test_nothing_to_undo(run: Invoke, db_path: Path):
     refused(run("undo"), 1, "run `pmtool init`")
     assert not db_path.exists()

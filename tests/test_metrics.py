@@ -16,6 +16,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import ok
 
+pytestmark = pytest.mark.both_backends
+
 At = Callable[[str], None]
 
 

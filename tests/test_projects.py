@@ -9,6 +9,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import count, dump, ok, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def initialised(run: Invoke) -> Invoke:

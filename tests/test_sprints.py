@@ -9,6 +9,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import dump, error_line, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 SPRINT_FIELDS = ["name", "start", "end", "status"]
 
 

@@ -20,6 +20,8 @@ from pmtool.services.read import attention, dashboard
 from pmtool.storage.location import resolve_location
 from pmtool.storage.reader import Reader, Row, reading
 
+pytestmark = pytest.mark.both_backends
+
 NOW = "2026-11-27T10:00:00+00:00"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -243,7 +245,7 @@ def test_panels_show_only_when_their_domain_has_something(workspace: Invoke, db_
     dashboard.register_panel(
         "tasks", "Domain in use", panel_rows, present=attention.table_has_rows("task")
     )
-    with reading(resolve_location(str(db_path))) as reader:
+    with reading(resolve_location()) as reader:
         panels = dashboard.load_panels(reader, 1, date(2026, 11, 27))
     assert panels == [
         {
@@ -264,14 +266,14 @@ def test_panels_show_only_when_their_domain_has_something(workspace: Invoke, db_
 
 
 def test_no_panel_without_anything_to_show(workspace: Invoke, db_path: Path):
-    with reading(resolve_location(str(db_path))) as reader:
+    with reading(resolve_location()) as reader:
         assert dashboard.load_panels(reader, 1, date(2026, 11, 27)) == []
 
 
 def test_the_attention_panel_sums_up_overdue_tasks(workspace: Invoke, db_path: Path):
     ok(workspace("task", "add", "Cohort", "--due", "2026-11-20"))
     ok(workspace("task", "add", "Labels", "--due", "2026-11-25"))
-    with reading(resolve_location(str(db_path))) as reader:
+    with reading(resolve_location()) as reader:
         rows = dashboard.attention_rows(reader, 1, date(2026, 11, 27))
     assert rows == [
         {

@@ -11,6 +11,8 @@ import pytest
 from conftest import Invoke
 from pmcheck import count, dump, error_line, ok, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 FIXED_FIELDS = ["key", "title", "status", "points", "sprint", "assignee", "labels", "due"]
 
 

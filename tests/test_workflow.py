@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import Invoke
 from pmcheck import dump, query, refused
+
+pytestmark = pytest.mark.both_backends
 
 CLINICAL_AI_FIRST = "Code reviewed and merged; tests pass in CI"
 CLINICAL_AI_LAST = "Reporting-guideline items touched by this work updated (e.g. TRIPOD+AI)"

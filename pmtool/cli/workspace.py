@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from pmtool.cli.context import AppContext, CommandFailed, pass_app
-from pmtool.cli.output import emit_object, format_option
+from pmtool.cli.output import emit_object, emit_rows, format_option
 
 
 @click.command()
@@ -102,6 +102,50 @@ def db_backup(app: AppContext, file: Path) -> None:
 
     backup_to(app.location(), file.expanduser().absolute())
     click.echo(f"Backed up {app.location().describe()} to {file}")
+
+
+@db.command("copy")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="PATH_OR_URL",
+    help="An empty database: a new SQLite file or a postgresql+psycopg:// URL.",
+)
+@format_option
+@pass_app
+def db_copy(app: AppContext, target: str, fmt: str) -> None:
+    """Copy the whole workspace into another database, and verify the copy.
+
+    Moves a SQLite workspace to a team server, or a server's workspace back into a
+    file. The target must be empty (a new file, or a database with no pmtool rows); it
+    gets the current schema, every row with its id, and the audit trail. Each table's
+    row count and checksum, and the audit chain, are checked before the copy commits:
+    a copy that does not match leaves no rows behind. The source is only read.
+
+    \b
+    Example:
+      pmtool db copy --to postgresql+psycopg://pm@db.example.org/pmtool
+      pmtool --db postgresql+psycopg://pm@db.example.org/pmtool db copy --to ~/pmtool.db
+    """
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.transfer import copy_database
+
+    given = target if "://" in target else str(Path(target).expanduser().absolute())
+    destination = resolve_location(given)
+    report = copy_database(app.location(), destination)
+    rows = [
+        {"table": table.name, "rows": table.rows, "checksum": table.checksum}
+        for table in report.tables
+    ]
+    if fmt == "table":
+        click.echo(
+            f"Copied {report.rows} rows in {len(report.tables)} tables from {report.source}"
+            f" to {report.target}; row counts and checksums match, audit chain verified"
+            f" ({report.audit_rows_checked} rows)."
+        )
+        return
+    emit_rows(rows, fmt, fields=("table", "rows", "checksum"))
 
 
 @db.command("restore")

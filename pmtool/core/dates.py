@@ -21,7 +21,13 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 
 def _shift(start: date, sign: int, amount: int, unit: str) -> date:
-    unit = unit.lower()
+    try:
+        return _shifted(start, sign, amount, unit.lower())
+    except (ValueError, OverflowError) as exc:  # past year 1 or 9999
+        raise InvalidInput(f"{'+' if sign > 0 else '-'}{amount}{unit} is too far away") from exc
+
+
+def _shifted(start: date, sign: int, amount: int, unit: str) -> date:
     if unit == "d":
         return start + timedelta(days=sign * amount)
     if unit == "w":

@@ -443,8 +443,16 @@ def _postgres_unit(location: DatabaseLocation, *, actor: str, summary: str) -> I
     connection = connect_postgres(location)
     try:
         try:
+            # Wait for another writer as long as SQLite would, then give up cleanly.
+            timeout_ms = int(sqlite_files.lock_timeout_s() * 1000)
+            connection.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (_POSTGRES_WRITE_LOCK,))
             found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        except psycopg.errors.LockNotAvailable as exc:
+            raise Conflict(
+                f"the database {location.describe()} stayed locked by another writer for "
+                f"{sqlite_files.lock_timeout_s():g} s; nothing was changed, try again"
+            ) from exc
         except psycopg.Error as exc:
             raise StorageError(f"cannot write {location.describe()}: {_first_line(exc)}") from exc
         schema.check_revision(found[0] if found else None, location.describe())
@@ -460,6 +468,11 @@ def _postgres_unit(location: DatabaseLocation, *, actor: str, summary: str) -> I
             connection.commit()
         except psycopg.errors.IntegrityError as exc:
             raise Conflict(f"refused by the database: {_first_line(exc)}") from exc
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StorageError(
+                f"cannot write {location.describe()}: {_first_line(exc)}"
+                " (this login may only read); nothing was changed"
+            ) from exc
         except psycopg.Error as exc:
             if isinstance(exc, PmError):
                 raise

@@ -36,13 +36,17 @@ def current_revision(location: DatabaseLocation) -> str | None:
             raise sqlite_files.translate_error(exc, location.path) from exc
         finally:
             file_connection.close()
-    from sqlalchemy import inspect, text
+    from pmtool.storage.reader import connect_postgres
 
-    with get_engine(location).connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
+    # psycopg directly: a server that is down is then the usual one-line error.
+    server = connect_postgres(location)
+    try:
+        if server.execute("SELECT to_regclass('alembic_version')").fetchone()[0] is None:
             return None
-        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        return None if found is None else str(found)
+        found = server.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if found is None else str(found[0])
+    finally:
+        server.close()
 
 
 def upgrade(location: DatabaseLocation, target: str = "head") -> None:
@@ -51,6 +55,8 @@ def upgrade(location: DatabaseLocation, target: str = "head") -> None:
     from sqlalchemy import exc as sa_exc
 
     config = _alembic_config()
+    if location.path is None:
+        current_revision(location)  # a server that cannot be reached: one clear line
     try:
         with get_engine(location).connect() as connection:
             if location.path is not None:
@@ -101,7 +107,7 @@ def initialise(location: DatabaseLocation) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         with sqlite_files.new_file_beside(path, replace_empty=True) as building:
-            _build(building)
+            build_schema(building)
     except Conflict:
         # Another init finished first: fine if it made a pmtool database.
         if sqlite_files.is_regular_file(path) and path.stat().st_size > 0:
@@ -120,7 +126,7 @@ def _already_there(location: DatabaseLocation) -> bool:
     return False
 
 
-def _build(path: Path) -> None:
+def build_schema(path: Path) -> None:
     """The current schema in a new, empty file that pmtool created."""
     connection = sqlite3.connect(path)
     try:
@@ -145,6 +151,11 @@ def upgrade_with_backup(location: DatabaseLocation) -> tuple[str | None, str, Pa
     if location.path is not None:
         stamp = clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
         backup_path = location.path.with_name(f"{location.path.name}.{revision}-{stamp}.bak")
+        attempt = 1
+        while os.path.lexists(backup_path):  # an upgrade interrupted this very second
+            attempt += 1
+            name = f"{location.path.name}.{revision}-{stamp}-{attempt}.bak"
+            backup_path = location.path.with_name(name)
         backup_to(location, backup_path)
     upgrade(location)
     return revision, schema.HEAD_REVISION, backup_path

@@ -128,7 +128,11 @@ def open_reader(location: DatabaseLocation) -> Reader:
         except Exception as exc:
             server_reader.close()
             raise StorageError(f"cannot read {location.describe()}: {exc}") from exc
-        schema.check_revision(found[0]["version_num"] if found else None, location.describe())
+        try:
+            schema.check_revision(found[0]["version_num"] if found else None, location.describe())
+        except StorageError:
+            server_reader.close()
+            raise
         return server_reader
     connection = sqlite_files.connect(location.file)
     try:

@@ -17,12 +17,28 @@ from pmtool.core.errors import Conflict, StorageError
 if TYPE_CHECKING:
     from pathlib import Path
 
-BUSY_TIMEOUT_MS = 10_000
-_PRAGMAS = (
-    "PRAGMA foreign_keys=ON",
-    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-    "PRAGMA secure_delete=ON",
-)
+LOCK_TIMEOUT_ENV = "PMTOOL_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_S = 10.0
+
+
+def lock_timeout_s() -> float:
+    """How long a writer waits for another one: ``PMTOOL_LOCK_TIMEOUT`` seconds, default 10.
+
+    Also the server's ``lock_timeout``. A value that is not a positive number is ignored.
+    """
+    try:
+        seconds = float(os.environ.get(LOCK_TIMEOUT_ENV) or DEFAULT_LOCK_TIMEOUT_S)
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT_S
+    return seconds if 0 < seconds < 86_400 else DEFAULT_LOCK_TIMEOUT_S
+
+
+def _pragmas() -> tuple[str, ...]:
+    return (
+        "PRAGMA foreign_keys=ON",
+        f"PRAGMA busy_timeout={int(lock_timeout_s() * 1000)}",
+        "PRAGMA secure_delete=ON",
+    )
 
 
 def _no_database(path: str | Path) -> StorageError:
@@ -170,7 +186,7 @@ def connect(path: str | Path, *, wal: bool = True) -> sqlite3.Connection:
     connection = None
     try:
         connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        for pragma in _PRAGMAS:
+        for pragma in _pragmas():
             connection.execute(pragma)
         if wal and _is_pmtool_database(connection):
             mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
@@ -212,7 +228,7 @@ def _connect_read_only(path: str | Path) -> sqlite3.Connection:
             connection = sqlite3.connect(
                 uri + options, uri=True, isolation_level=None, check_same_thread=False
             )
-            for pragma in _PRAGMAS[:2]:
+            for pragma in _pragmas()[:2]:
                 connection.execute(pragma)
             connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return connection
@@ -238,7 +254,7 @@ def translate_error(exc: sqlite3.Error, path: Path | str) -> Exception:
     if "database is locked" in text or "database is busy" in text:
         return Conflict(
             f"the database {path} stayed locked by another writer for "
-            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed, try again"
+            f"{lock_timeout_s():g} s; nothing was changed, try again"
         )
     if "readonly" in text or "read-only" in text:
         return StorageError(

@@ -57,10 +57,20 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def demo(demo_template: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> DatabaseLocation:
-    """A fresh copy of the demo at PMTOOL_DB, on 27 Nov 2026 at 10:00 UTC, as Lena Vogel."""
-    shutil.copyfile(demo_template, db_path)
+    """A fresh copy of the demo at PMTOOL_DB, on 27 Nov 2026 at 10:00 UTC, as Lena Vogel.
+
+    On PostgreSQL (tests marked ``both_backends``) the demo is copied into the test's
+    server database with `pmtool db copy`'s machinery.
+    """
     monkeypatch.setenv("PMTOOL_NOW", NOW)
     monkeypatch.setenv("PMTOOL_USER", ME)
+    location = resolve_location()
+    if location.path is None:
+        from pmtool.storage.transfer import copy_database
+
+        copy_database(resolve_location(str(demo_template)), location)
+        return location
+    shutil.copyfile(demo_template, db_path)
     return resolve_location(str(db_path))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Label, Select, Static
 from tui_helpers import (
     Invoke,
@@ -52,6 +53,7 @@ def board_of(app: PmApp) -> BoardScreen:
     return screen
 
 
+@pytest.mark.both_backends
 async def test_board_shows_the_active_sprint_by_status(make_app: MakeApp, run: Invoke) -> None:
     app = make_app("board")
     async with app.run_test(size=SIZE) as pilot:
@@ -67,6 +69,7 @@ async def test_board_shows_the_active_sprint_by_status(make_app: MakeApp, run: I
         assert title[1] == f"WIP {in_progress}/4"
 
 
+@pytest.mark.both_backends
 async def test_move_card_right_is_a_task_move(make_app: MakeApp, run: Invoke) -> None:
     moving = listed(run, "--sprint", "Sprint 4", "--status", "todo")[0]
     app = make_app("board")
@@ -98,6 +101,7 @@ async def test_two_quick_moves_arrive_in_order(make_app: MakeApp, run: Invoke) -
     assert task(run, moving)["status"] == "review"
 
 
+@pytest.mark.both_backends
 async def test_moving_into_a_full_column_is_refused_with_a_notice(
     make_app: MakeApp, run: Invoke
 ) -> None:
