@@ -18,6 +18,8 @@ from backends import fresh_postgres_database, skip_or_fail_without_server
 from conftest import Invoke
 from pmcheck import error_line, ok, refused
 
+from pmtool.storage import schema
+
 
 def sqlite_rows(path: Path) -> list[str]:
     """Every row of a SQLite file as SQL text, in a stable order."""
@@ -122,7 +124,7 @@ def test_migrations_upgrade_a_server_database_from_the_first_schema(run: Invoke)
                 "SELECT setval(pg_get_serial_sequence('command', 'id'), 1);"
             )
         refused(run("--db", url, "task", "list"), 1, "run `pmtool db upgrade`")
-        assert "-> 0002" in ok(run("--db", url, "db", "upgrade"))
+        assert f"-> {schema.HEAD_REVISION}" in ok(run("--db", url, "db", "upgrade"))
         assert ok(run("--db", url, "task", "move", "PM-1", "todo")) == "PM-1: backlog -> todo\n"
         assert ok(run("--db", url, "task", "add", "New task")) == "PM-2\n"
         ok(run("--db", url, "undo"))
