@@ -656,3 +656,37 @@ def test_member_forget_names_audit_rows_from_before_sealing(
     note = "Note: 1 row(s) of the trail (changes, command lines) written before schema 0004"
     assert result.stderr.startswith(note)
     assert json.loads(ok(run("db", "check", "--format", "json")))["ok"] is True
+
+
+@pytest.mark.both_backends
+def test_partners_personal_data_and_forget_on_every_backend(
+    workspace: Invoke, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("PMTOOL_NOW", FROZEN)
+    ok(workspace("partner", "add", "University Hospital", "--type", "clinic"))
+    ok(workspace("stakeholder", "add", "Dr. Anna Schulz", "--partner", "Univ", "--email", EMAIL,
+                 "--phone", PHONE, "--power", "5", "--interest", "4"))  # fmt: skip
+    ok(workspace("stakeholder", "edit", "Schulz", "--email", "a.schulz@uk-example.de"))
+    ok(workspace("undo"))
+    ok(workspace("stakeholder", "log", "Schulz", "--kind", "meeting", "--summary", "Cohort",
+                 "--on", "2026-11-16", "--follow-up", "2026-11-20"))  # fmt: skip
+    ok(workspace("agreement", "add", "dpa", "--partner", "Univ", "--valid-until", "2027-01-10"))
+    ok(workspace("agreement", "negotiate", "1"))
+    ok(workspace("agreement", "sign", "1", "--on", "2026-11-20"))
+    items = json.loads(workspace("status", "--format", "json").output)
+    assert [(i["kind"], i["level"]) for i in items] == [
+        ("follow_up_overdue", "late"), ("agreement_expiring", "soon"),
+    ]  # fmt: skip
+    listed = json.loads(ok(workspace("stakeholder", "list", "--format", "json",
+                                     "--include-personal")))  # fmt: skip
+    assert listed[0]["email"] == EMAIL and listed[0]["quadrant"] == "manage closely"
+    history = ok(workspace("log", "-n", "100", "--format", "json"))
+    assert EMAIL not in history and "(personal)" in history
+    assert EMAIL in ok(workspace("log", "-n", "100", "--format", "json", "--include-personal"))
+    ok(workspace("stakeholder", "forget", "Schulz"))
+    assert json.loads(ok(workspace("db", "check", "--format", "json")))["ok"] is True
+    refused(workspace("undo"), 1, "personal data of stakeholder #1 was erased")
+    forgotten = json.loads(ok(workspace("stakeholder", "list", "--forgotten", "--format", "json",
+                                        "--include-personal")))  # fmt: skip
+    assert (forgotten[0]["name"], forgotten[0]["email"]) == ("forgotten #1", None)
+    assert EMAIL not in ok(workspace("log", "-n", "200", "--format", "json", "--include-personal"))

@@ -115,3 +115,20 @@ async def test_key_7_opens_the_screen_and_enter_shows_a_person(make_app: MakeApp
         assert "@" not in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, PartnersScreen))
+
+
+async def test_the_grid_has_edges_and_t_needs_an_open_follow_up(make_app: MakeApp) -> None:
+    from tui_helpers import notifications
+
+    app = make_app("partners")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await select(pilot, "Helga Jansen")  # interest 5 already
+        before = app.writes_done
+        await pilot.press("shift+right")
+        await wait_for(pilot, lambda: "Power and interest run from 1 to 5." in notifications(app))
+        await select(pilot, "Lars Meier")  # no contact logged
+        await pilot.press("t")
+        await wait_for(pilot, lambda: "Lars Meier has no open follow-up." in notifications(app))
+        await settled(pilot)
+        assert app.writes_done == before
