@@ -765,7 +765,7 @@ def test_annex_iv_from_the_demo_reads_back(demo: Invoke, tmp_path: Path):
     assert "- [ ] Art. 10(2)(f) Data examined for biases" in text
     assert "| SEPSIS-" in text and "Temporal validation split" in text  # validation tasks
     assert text.count("GAP:") == int(written.split(", ")[1].split()[0])
-    refused(demo("compliance", "document", "annex-iv", "-o", str(target)), 1, "exists; --force")
+    refused(demo("compliance", "document", "annex-iv", "-o", str(target)), 1, "exists; add --force")
     target.write_text("old", encoding="utf-8")
     ok(demo("compliance", "document", "annex-iv", "-o", str(target), "--force"))
     assert target.read_text(encoding="utf-8") == text

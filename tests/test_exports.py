@@ -311,3 +311,36 @@ def test_exports_load_only_what_their_format_needs(
     line = next(line for line in completed.stderr.splitlines() if line.startswith("LOADED "))
     loaded = {name for name in line.removeprefix("LOADED ").split(",") if name}
     assert loaded == allowed
+
+
+def test_an_export_into_a_pipe_writes_into_it_and_leaves_it_a_pipe(workspace: Invoke, tmp_path):
+    """-o /dev/null or a FIFO: written into, never renamed over (root could replace it)."""
+    import stat
+    import threading
+
+    ok(workspace("task", "add", "Freeze cohort"))
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    ok(workspace("export", "tasks", "--format", "csv", "-o", str(pipe)))
+    reader.join(timeout=30)
+    assert b"Freeze cohort" in received[0]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    ok(workspace("export", "tasks", "--format", "json", "-o", os.devnull, "--force"))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_an_export_never_writes_through_a_symbolic_link(workspace: Invoke, tmp_path):
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("keep me\n")
+    link = tmp_path / "tasks.csv"
+    link.symlink_to(elsewhere)
+    for args in ((), ("--force",)):
+        refused(
+            workspace("export", "tasks", "--format", "csv", "-o", str(link), *args),
+            1,
+            "is a symbolic link",
+        )
+    assert elsewhere.read_text() == "keep me\n" and link.is_symlink()

@@ -565,9 +565,12 @@ def approval_show(app: AppContext, approval_id: str, fmt: str) -> None:
     show_default=True,
     help="Markdown for people, JSON (every approval in full) for scripts.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (mode 0600)."
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @pass_app
-def approval_report(app: AppContext, fmt: str, output: str | None) -> None:
+def approval_report(app: AppContext, fmt: str, output: str | None, force: bool) -> None:
     """The project's approvals for an ethics committee meeting or a supervisor: a table,
     each record with its conditions, amendments and incidents, and what is due.
 
@@ -592,8 +595,9 @@ def approval_report(app: AppContext, fmt: str, output: str | None) -> None:
             ]
             text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        from pmtool.cli.files import write_text
+
+        write_text(output, text, force=force)
         click.echo(f"Wrote {output}")
     else:
         click.echo(text, nl=False)

@@ -779,5 +779,7 @@ def compliance_document(
     if output is None:
         click.echo(text, nl=False)
         return
-    documents.write_document(output, text, force=force)
+    from pmtool.cli.files import write_text
+
+    write_text(str(output.expanduser()), text, force=force)
     click.echo(f"Wrote {output} ({kind}, {text.count(documents.GAP_MARKER)} gaps)")

@@ -4,11 +4,17 @@ A file is written to a temporary file beside it and renamed over the target only
 everything was written, so a reader (or a crash) never sees half an export, and an
 existing file is replaced only with ``--force``. Exports hold project data, some of it
 personal: like the database, they are readable by their owner only.
+
+Only regular files are replaced. A device or a pipe (``-o /dev/null``, a FIFO) is
+written into as it is, never renamed over: root running pmtool must not turn /dev/null
+into a file. A symbolic link to a regular file is refused, so an export never lands
+somewhere other than the path the user typed.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,11 +36,22 @@ def stdout_is_terminal() -> bool:
     return bool(stream is not None and stream.isatty())
 
 
+def _is_special(path: str) -> bool:
+    """Whether ``path`` (links followed) is a device, pipe or socket rather than a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def check_target(path: str, force: bool) -> Path:
-    """The file to write: refused when it exists (without ``force``) or is a folder."""
+    """The file to write: refused when it exists (without ``force``), is a folder or a link."""
     target = Path(path)
     if target.is_dir():
         raise InvalidInput(f"{path} is a folder; give a file name with -o")
+    if target.is_symlink():
+        raise Refused(f"{path} is a symbolic link; give the path of the file itself")
     if target.exists() and not force:
         raise Refused(f"{path} exists; add --force to replace it")
     if not target.parent.is_dir():
@@ -44,9 +61,16 @@ def check_target(path: str, force: bool) -> Path:
 
 @contextmanager
 def atomic_file(path: str, *, force: bool, binary: bool = False) -> Iterator[Any]:
-    """A new file at ``path`` (mode 0600) that appears only when the block succeeds."""
+    """A new file at ``path`` (mode 0600) that appears only when the block succeeds.
+
+    A device or pipe at ``path`` is written into directly instead.
+    """
     import tempfile
 
+    if _is_special(path):
+        with open(path, "wb") if binary else open(path, "w", encoding="utf-8") as device:
+            yield device
+        return
     target = check_target(path, force)
     descriptor, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".part"
@@ -62,12 +86,25 @@ def atomic_file(path: str, *, force: bool, binary: bool = False) -> Iterator[Any
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        if target.exists() and not force:  # appeared while we wrote
-            raise Refused(f"{path} exists; add --force to replace it")
-        os.replace(temporary, target)
+        if force:
+            if target.is_symlink() or _is_special(str(target)):  # changed while we wrote
+                raise Refused(f"{path} is no longer a plain file; nothing was written")
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)  # fails if something appeared meanwhile
+            except FileExistsError:
+                raise Refused(f"{path} exists; add --force to replace it") from None
+            os.unlink(temporary)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: str, text: str, *, force: bool) -> None:
+    """``text`` into ``path`` by the rules above."""
+    with atomic_file(path, force=force) as stream:
+        stream.write(text)
 
 
 @contextmanager

@@ -8,13 +8,10 @@ Jinja2 is imported only here, when a document is written.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from pmtool.core.errors import InvalidInput, NotFound, Refused
+from pmtool.core.errors import InvalidInput, NotFound
 from pmtool.core.values import iso_timestamp
 from pmtool.resources import templates_dir
 from pmtool.storage.reader import Reader, Row
@@ -178,31 +175,3 @@ def render(
     )
     text: str = _environment().get_template(TEMPLATE_FILES[kind]).render(**context)
     return text
-
-
-def write_document(path: Path, text: str, *, force: bool = False) -> None:
-    """Write ``text`` atomically (a temporary file, then a rename), mode 0600; an
-    existing file is refused unless ``force``."""
-    target = path.expanduser()
-    if target.exists() and not force:
-        raise Refused(f"{target} exists; --force overwrites it")
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if force:
-            os.replace(temporary, target)
-        else:
-            try:
-                os.link(temporary, target)  # fails if the file appeared meanwhile
-            except FileExistsError:
-                raise Refused(f"{target} exists; --force overwrites it") from None
-            os.unlink(temporary)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
