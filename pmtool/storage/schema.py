@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pmtool.core.errors import StorageError
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0005")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
