@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, str] = {
     "status": "status",
     "tui": "tui",
     "board": "tui",
+    "git": "gitsync",
 }
 
 

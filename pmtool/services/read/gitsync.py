@@ -1,0 +1,249 @@
+"""Git sync as rows (read side): linked repositories, commits of a task, recent
+commits, last activity, the dashboard panel and the attention items.
+
+Standard library only, plain SQL: the dashboard and `pmtool status` call these, and
+other domains (thesis overviews, member pages) use :func:`last_commit` and
+:func:`member_activity`. Author emails are never stored, so never shown.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from pmtool.core.values import iso_timestamp
+from pmtool.storage.reader import Reader, Row
+
+# A linked repository not synced for this many days needs attention.
+STALE_SYNC_DAYS = 7
+
+REPOSITORY_FIELDS = (
+    "path", "project", "default_branch", "done_on_merge", "hash_refs", "linked", "last_sync",
+    "commits", "links",
+)  # fmt: skip
+COMMIT_FIELDS = (
+    "sha", "subject", "author", "date", "branch", "on_default", "keyword", "task", "repository",
+)  # fmt: skip
+RECENT_COMMIT_FIELDS = (
+    "sha", "subject", "author", "date", "branch", "on_default", "tasks", "repository",
+)  # fmt: skip
+ACTIVITY_FIELDS = ("member", "commits", "last_commit", "sha", "subject")
+
+
+def _linked(reader: Reader, project_id: int) -> list[Row]:
+    return reader.rows(
+        "SELECT r.id, r.path, p.key AS project, r.default_branch, r.done_on_merge, r.hash_refs, "
+        "r.created_at, (SELECT MAX(s.at) FROM git_sync s WHERE s.repository_id = r.id) AS synced "
+        "FROM git_repository r JOIN project p ON p.id = r.project_id "
+        "WHERE r.project_id = :p AND r.unlinked_at IS NULL ORDER BY r.id",
+        {"p": project_id},
+    )
+
+
+def list_repositories(reader: Reader, project_id: int) -> list[Row]:
+    rows = []
+    for found in _linked(reader, project_id):
+        counts = reader.tuples(
+            "SELECT (SELECT COUNT(*) FROM git_commit WHERE repository_id = :r), "
+            "(SELECT COUNT(*) FROM git_commit_task WHERE repository_id = :r)",
+            {"r": found["id"]},
+        )[0]
+        rows.append(
+            {
+                "path": found["path"],
+                "project": found["project"],
+                "default_branch": found["default_branch"],
+                "done_on_merge": bool(found["done_on_merge"]),
+                "hash_refs": bool(found["hash_refs"]),
+                "linked": iso_timestamp(found["created_at"]),
+                "last_sync": iso_timestamp(found["synced"]),
+                "commits": counts[0],
+                "links": counts[1],
+            }
+        )
+    return rows
+
+
+def task_commits(reader: Reader, task_id: int) -> list[Row]:
+    """The commits citing a task, newest first, with how they cite it."""
+    found = reader.tuples(
+        "SELECT c.sha, c.subject, c.author, c.committed_at, c.branch, c.on_default, l.keyword, "
+        "p.key || '-' || t.number, r.path "
+        "FROM git_commit_task l "
+        "JOIN git_commit c ON c.repository_id = l.repository_id AND c.sha = l.sha "
+        "JOIN git_repository r ON r.id = l.repository_id "
+        "JOIN task t ON t.id = l.task_id JOIN project p ON p.id = t.project_id "
+        "WHERE l.task_id = :t ORDER BY c.committed_at DESC, c.id DESC",
+        {"t": task_id},
+    )
+    return [_commit_row(values, COMMIT_FIELDS) for values in found]
+
+
+def _commit_row(values: Any, fields: tuple[str, ...]) -> Row:
+    row = dict(zip(fields, values, strict=True))
+    row["date"] = iso_timestamp(row["date"])
+    row["on_default"] = bool(row["on_default"])
+    return row
+
+
+def recent_commits(reader: Reader, project_id: int, *, limit: int = 20) -> list[Row]:
+    """The newest commits of the project's linked repositories, with the tasks they cite."""
+    found = reader.tuples(
+        "SELECT c.sha, c.subject, c.author, c.committed_at, c.branch, c.on_default, "
+        "  (SELECT group_concat(k, ' ') FROM (SELECT p.key || '-' || t.number AS k "
+        "     FROM git_commit_task l JOIN task t ON t.id = l.task_id "
+        "     JOIN project p ON p.id = t.project_id "
+        "     WHERE l.repository_id = c.repository_id AND l.sha = c.sha ORDER BY t.number)), "
+        "  r.path "
+        "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
+        "WHERE r.project_id = :p AND r.unlinked_at IS NULL "
+        "ORDER BY c.committed_at DESC, c.id DESC LIMIT :limit",
+        {"p": project_id, "limit": limit},
+    )
+    rows = []
+    for values in found:
+        row = _commit_row(values, RECENT_COMMIT_FIELDS)
+        row["tasks"] = row["tasks"].split() if row["tasks"] else []
+        rows.append(row)
+    return rows
+
+
+def last_commit(
+    reader: Reader, *, project_id: int, repository_path: str | None = None
+) -> dict[str, Any] | None:
+    """The newest commit read from the project's repositories (or one of them by path):
+    ``{sha, subject, author, date, branch, repository}``, or None before any sync."""
+    sql = (
+        "SELECT c.sha, c.subject, c.author, c.committed_at, c.branch, r.path "
+        "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
+        "WHERE r.project_id = :p"
+    )
+    params: dict[str, Any] = {"p": project_id}
+    if repository_path is not None:
+        sql += " AND r.path = :path"
+        params["path"] = repository_path
+    found = reader.tuples(sql + " ORDER BY c.committed_at DESC, c.id DESC LIMIT 1", params)
+    if not found:
+        return None
+    sha, subject, author, when, branch, path = found[0]
+    return {
+        "sha": sha,
+        "subject": subject,
+        "author": author,
+        "date": iso_timestamp(when),
+        "branch": branch,
+        "repository": path,
+    }
+
+
+def member_activity(reader: Reader, project_id: int) -> list[Row]:
+    """Per member (matched by name or email at sync time): commits and the newest one."""
+    found = reader.tuples(
+        "SELECT m.name, COUNT(*), MAX(c.committed_at), "
+        "  (SELECT c2.sha || char(31) || c2.subject FROM git_commit c2 "
+        "     JOIN git_repository r2 ON r2.id = c2.repository_id "
+        "     WHERE c2.member_id = m.id AND r2.project_id = :p "
+        "     ORDER BY c2.committed_at DESC, c2.id DESC LIMIT 1) "
+        "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
+        "JOIN member m ON m.id = c.member_id "
+        "WHERE r.project_id = :p GROUP BY m.id, m.name ORDER BY MAX(c.committed_at) DESC",
+        {"p": project_id},
+    )
+    rows = []
+    for name, commits, newest, latest in found:
+        sha, _, subject = (latest or "").partition("\x1f")
+        rows.append(
+            {
+                "member": name,
+                "commits": commits,
+                "last_commit": iso_timestamp(newest),
+                "sha": sha,
+                "subject": subject,
+            }
+        )
+    return rows
+
+
+# -- dashboard and attention --------------------------------------------------------------
+
+
+def in_use(reader: Reader, project_id: int) -> bool:
+    """The present check: the project has a linked repository."""
+    return bool(
+        reader.tuples(
+            "SELECT 1 FROM git_repository WHERE project_id = :p AND unlinked_at IS NULL LIMIT 1",
+            {"p": project_id},
+        )
+    )
+
+
+def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """The "Git" panel: each repository's last sync, then the newest commits."""
+    rows = []
+    for repository in _linked(reader, project_id):
+        name = repository["path"].rstrip("/").rsplit("/", 1)[-1]
+        synced = iso_timestamp(repository["synced"])
+        rows.append(
+            {
+                "when": synced[:10] if synced else None,
+                "text": f"{name}: synced" if synced else f"{name}: never synced",
+                "ref": repository["default_branch"],
+                "level": "info" if synced else "soon",
+            }
+        )
+    for commit in recent_commits(reader, project_id, limit=5):
+        tasks = " ".join(commit["tasks"])
+        rows.append(
+            {
+                "when": commit["date"][:10],
+                "text": f"{commit['sha'][:7]} {commit['subject']} ({commit['author']})",
+                "ref": tasks or commit["branch"],
+                "level": "info",
+            }
+        )
+    return rows
+
+
+def sync_attention(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Linked repositories never synced, or not for STALE_SYNC_DAYS days."""
+    from pmtool.services.read.attention import item
+
+    items = []
+    for repository in _linked(reader, project_id):
+        synced = repository["synced"]
+        if synced is None:
+            text = f"{repository['path']} is linked but was never synced: pmtool git sync"
+            items.append(item(repository["project"], "git_never_synced", "soon",
+                              repository["path"], text))  # fmt: skip
+            continue
+        last = date.fromisoformat(str(synced)[:10])
+        if today - last >= timedelta(days=STALE_SYNC_DAYS):
+            days = (today - last).days
+            text = f"{repository['path']} was last synced {days} days ago: pmtool git sync"
+            items.append(item(repository["project"], "git_sync_stale", "late",
+                              repository["path"], text, last))  # fmt: skip
+    return items
+
+
+def unknown_references(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Task keys the last sync of each repository found in commits but not in the project."""
+    from pmtool.services.read.attention import item
+
+    items = []
+    for repository in _linked(reader, project_id):
+        found = reader.tuples(
+            "SELECT unknown_refs, at FROM git_sync WHERE repository_id = :r "
+            "ORDER BY at DESC, id DESC LIMIT 1",
+            {"r": repository["id"]},
+        )
+        if not found:
+            continue
+        unknown = json.loads(found[0][0] or "[]")
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5
+                                              else "")  # fmt: skip
+            text = f"commits in {repository['path']} cite unknown tasks: {shown}"
+            items.append(item(repository["project"], "git_unknown_refs", "over",
+                              repository["path"], text, str(found[0][1])[:10]))  # fmt: skip
+    return items
