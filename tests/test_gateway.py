@@ -296,6 +296,9 @@ READ_COMMANDS = [
     ["dod", "show"],
     ["db", "path"],
     ["status", "--all"],
+    ["git", "list"],
+    ["git", "commits", "PM-1", "--format", "json"],
+    ["git", "activity"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],

@@ -248,3 +248,28 @@ def git_activity(app: AppContext, fmt: str) -> None:
         empty_message="No commit by a member yet (pmtool git sync reads them).",
         fields=ACTIVITY_FIELDS,
     )
+
+
+@git.command("branch")
+@click.argument("key")
+@click.option("--repo", "path", help="The linked repository (needed when there are several).")
+@click.option("--no-switch", is_flag=True, help="Create the branch without checking it out.")
+@pass_app
+def git_branch(app: AppContext, key: str, path: str | None, no_switch: bool) -> None:
+    """Start work on a task: a branch pm-12-short-title from the default branch, and the
+    task to in_progress (a task further on stays where it is).
+
+    \b
+    Example:
+      pmtool git branch PM-12
+    """
+    from pmtool.services import gitsync, resolve
+
+    with app.writing() as gw:
+        task = resolve.task(gw.reader, key)
+        row = resolve.git_repository(gw.reader, task["project_id"], path)
+        result = gitsync.start_task_branch(gw, task, row, switch=not no_switch)
+    where = "switched to" if result.switched else "created"
+    click.echo(f"Branch {result.branch} {where} in {result.path}")
+    if result.move is not None:
+        click.echo(f"{result.move.key}: {result.move.old_status} -> {result.move.new_status}")

@@ -1,0 +1,319 @@
+"""Git sync against real repositories built in tmp_path: links, keywords, idempotence
+across re-runs, rebases and cherry-picks, gates, undo, and hostile repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Invoke
+from gitrepos import Repo
+from pmcheck import count, dump, error_line, ok, query, refused
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    made = Repo(tmp_path / "sepsis-model")
+    made.commit("Initial layout")
+    return made
+
+
+@pytest.fixture
+def linked(workspace: Invoke, repo: Repo) -> Invoke:
+    for title in ("Freeze cohort", "Baseline model", "Calibration plot", "Model card"):
+        ok(workspace("task", "add", title))
+    ok(workspace("git", "link", str(repo.path)))
+    return workspace
+
+
+def status(db_path: Path, number: int) -> str:
+    return str(query(db_path, "SELECT status FROM task WHERE number = ?", number)[0][0])
+
+
+def test_link_lists_the_repository_and_guesses_the_default_branch(linked: Invoke, repo: Repo):
+    rows = json.loads(ok(linked("git", "list", "--format", "json")))
+    assert [(r["path"], r["default_branch"], r["last_sync"], r["commits"]) for r in rows] == [
+        (str(repo.path.resolve()), "main", None, 0)
+    ]
+    # Linking again changes settings, never makes a second link.
+    assert "Updated the link" in ok(linked("git", "link", str(repo.path), "--done-on-merge"))
+    rows = json.loads(ok(linked("git", "list", "--format", "json")))
+    assert len(rows) == 1 and rows[0]["done_on_merge"] is True
+
+
+def test_sync_links_commits_and_applies_keywords(linked: Invoke, repo: Repo, db_path: Path):
+    repo.commit("Cohort query\n\nrefs PM-1")
+    fix = repo.commit("Fixes PM-1: freeze the cohort")
+    repo.commit("PM-2 #in-progress start the baseline")
+    repo.switch("feature", create=True)
+    repo.commit("closes PM-3 and PM-4 on a feature branch")
+    repo.commit("Mentions PM-77, which does not exist")
+    output = ok(linked("git", "sync"))
+    assert "6 new commits" in output
+    assert "PM-1: backlog -> done (fixes" in output
+    assert "PM-2: backlog -> in_progress (status" in output
+    assert "warning: commits cite unknown tasks: PM-77" in output
+    # "fixes" applies on the default branch only (as GitHub does): not yet for PM-3/PM-4.
+    assert [status(db_path, n) for n in (1, 2, 3, 4)] == ["done", "in_progress", "backlog",
+                                                          "backlog"]  # fmt: skip
+    commits = json.loads(ok(linked("git", "commits", "PM-1", "--format", "json")))
+    assert [c["sha"] for c in commits] == [fix, commits[1]["sha"]]
+    assert {"sha", "subject", "author", "date"} <= set(commits[0])
+    assert commits[0]["subject"] == "Fixes PM-1: freeze the cohort"
+    assert commits[0]["author"] == "Lena Vogel" and commits[0]["date"].endswith("Z")
+    assert [c["keyword"] for c in commits] == ["fixes", "refs"]
+    # Merging the feature branch brings its "closes" to the default branch.
+    repo.switch("main")
+    repo.git("merge", "-q", "--no-ff", "feature", "-m", "Merge feature")
+    output = ok(linked("git", "sync"))
+    assert "1 new commit," in output
+    assert "PM-3: backlog -> done" in output and "PM-4: backlog -> done" in output
+    assert "PM-77" not in output  # reported once, when first read
+    assert json.loads(ok(linked("git", "commits", "PM-3", "--format", "json")))[0]["on_default"]
+
+
+def test_a_rerun_reads_nothing_and_changes_nothing(linked: Invoke, repo: Repo, db_path: Path):
+    repo.commit("fixes PM-1")
+    ok(linked("git", "sync"))
+    tasks_before = query(db_path, "SELECT id, status, version FROM task ORDER BY id")
+    commits_before = count(db_path, "git_commit")
+    output = ok(linked("git", "sync"))
+    assert output.startswith(f"{repo.path.resolve()}: 0 new commits, 0 task links, 0 transitions")
+    assert query(db_path, "SELECT id, status, version FROM task ORDER BY id") == tasks_before
+    assert count(db_path, "git_commit") == commits_before
+    assert count(db_path, "git_transition") == 1
+
+
+def test_rebased_and_cherry_picked_copies_never_apply_twice(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    repo.switch("feature", create=True)
+    review = repo.commit("PM-2 #review ready for review")
+    ok(linked("git", "sync"))
+    assert status(db_path, 2) == "review"
+    # The team moves it back by hand; copies of the same commit must not undo that.
+    ok(linked("task", "move", "PM-2", "in_progress"))
+    repo.switch("main")
+    repo.commit("Unrelated work on main")
+    repo.switch("feature")
+    repo.git("rebase", "-q", "main")
+    assert repo.head() != review
+    repo.switch("main")
+    repo.switch("other", create=True)
+    repo.git("cherry-pick", "-x", review)
+    output = ok(linked("git", "sync"))
+    assert "PM-2" not in output
+    assert status(db_path, 2) == "in_progress"
+    assert count(db_path, "git_transition") == 1
+
+
+def test_a_task_never_moves_backwards(linked: Invoke, repo: Repo, db_path: Path):
+    ok(linked("task", "move", "PM-1", "review"))
+    repo.commit("PM-1 #in_progress one more fix")
+    output = ok(linked("git", "sync"))
+    assert "0 transitions" in output
+    assert status(db_path, 1) == "review"
+
+
+def test_a_wip_limit_refuses_the_move_and_the_sync_goes_on(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    ok(linked("workflow", "wip", "review", "1"))
+    ok(linked("task", "move", "PM-4", "review"))
+    repo.commit("PM-1 #review")
+    repo.commit("fixes PM-2")
+    output = ok(linked("git", "sync"))
+    assert "1 transition, 1 refused" in output
+    assert "refused: PM-1 -> review" in output and "WIP limit" in output
+    assert "PM-2: backlog -> done" in output
+    assert status(db_path, 1) == "backlog"
+    assert query(db_path, "SELECT outcome FROM git_transition ORDER BY id") == [
+        ("refused",),
+        ("applied",),
+    ]
+
+
+def test_unknown_status_words_are_reported(linked: Invoke, repo: Repo):
+    repo.commit("PM-1 #shipit")
+    assert "unknown statuses: #shipit" in ok(linked("git", "sync"))
+
+
+def test_undo_takes_a_sync_back_whole(linked: Invoke, repo: Repo, db_path: Path):
+    repo.commit("fixes PM-1")
+    ok(linked("git", "sync"))
+    assert status(db_path, 1) == "done"
+    ok(linked("undo"))
+    assert status(db_path, 1) == "backlog"
+    assert count(db_path, "git_sync") == 0 and count(db_path, "git_branch_state") == 0
+    # The next sync reads the commits again and applies them once.
+    assert "PM-1: backlog -> done" in ok(linked("git", "sync"))
+    assert count(db_path, "git_commit") == 2
+
+
+def test_a_merged_task_branch_marks_the_task_done_when_enabled(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    ok(linked("git", "link", str(repo.path), "--done-on-merge"))
+    output = ok(linked("git", "branch", "PM-3"))
+    assert "pm-3-calibration-plot" in output
+    assert status(db_path, 3) == "in_progress"
+    ok(linked("git", "sync"))  # the fresh branch is merged trivially: not counted
+    assert status(db_path, 3) == "in_progress"
+    repo.commit("Calibration plot for PM-3")
+    ok(linked("git", "sync"))
+    repo.switch("main")
+    repo.git("merge", "-q", "--no-ff", "pm-3-calibration-plot", "-m", "Merge calibration")
+    assert "PM-3: in_progress -> done (merged" in ok(linked("git", "sync"))
+
+
+def test_a_merged_branch_leaves_the_task_alone_by_default(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    ok(linked("git", "branch", "PM-3", "--no-switch"))
+    repo.switch("pm-3-calibration-plot")
+    repo.commit("Work")
+    ok(linked("git", "sync"))
+    repo.switch("main")
+    repo.git("merge", "-q", "--no-ff", "pm-3-calibration-plot", "-m", "Merge")
+    ok(linked("git", "sync"))
+    assert status(db_path, 3) == "in_progress"
+
+
+def test_authors_become_member_activity(linked: Invoke, repo: Repo):
+    repo.commit("PM-1 cohort", author="Jonas Weber <jonas@example.org>")
+    ok(linked("git", "sync"))
+    rows = json.loads(ok(linked("git", "activity", "--format", "json")))
+    assert [(r["member"], r["commits"], r["subject"]) for r in rows] == [
+        ("Jonas Weber", 1, "PM-1 cohort"),
+        ("Lena Vogel", 1, "Initial layout"),
+    ]
+    # Emails are personal data: never stored.
+    assert "example.org" not in (dump(Path(os.environ["PMTOOL_DB"])) or "")
+
+
+def test_hostile_branch_names_are_only_data(linked: Invoke, repo: Repo, tmp_path: Path):
+    for name in ("-rf", "--output=pwned", "fix/ümlaut PM-1".replace(" ", "-"), "--upload-pack"):
+        repo.git("update-ref", f"refs/heads/{name}", "HEAD")
+    # A ref git itself would refuse to create (a space): written straight into .git.
+    (repo.path / ".git" / "refs" / "heads" / "--upload-pack=touch x").write_text(repo.head() + "\n")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        ok(linked("git", "sync"))
+    finally:
+        os.chdir(here)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "pwned").exists()
+    assert not (repo.path / "x").exists() and not (repo.path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["ext::sh -c touch% /tmp/pwned", "ssh://example.org/repo.git", "git@example.org:team/repo"],
+)
+def test_link_refuses_urls_and_transports(workspace: Invoke, db_path: Path, path: str):
+    before = dump(db_path)
+    refused(workspace("git", "link", path), 2, "is not a local path")
+    assert dump(db_path) == before
+
+
+def test_link_refuses_what_is_not_a_usable_repository(
+    workspace: Invoke, db_path: Path, tmp_path: Path, repo: Repo
+):
+    before = dump(db_path)
+    refused(workspace("git", "link", str(tmp_path / "nowhere")), 1, "no folder")
+    (tmp_path / "plain").mkdir()
+    refused(workspace("git", "link", str(tmp_path / "plain")), 1, "is not a git repository")
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "bare")], check=True)
+    refused(workspace("git", "link", str(tmp_path / "bare")), 1, "bare repository")
+    repo.commit("second")
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(tmp_path / "shallow")],
+        check=True,
+        capture_output=True,
+    )
+    refused(workspace("git", "link", str(tmp_path / "shallow")), 1, "shallow clone")
+    for hostile in ("--upload-pack=touch x", "-rf"):
+        refused(workspace("git", "link", str(repo.path), "--branch", hostile), 2, "no branch")
+    assert dump(db_path) == before
+
+
+def test_a_detached_head_or_a_rebase_in_progress_does_not_stop_a_sync(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    repo.commit("fixes PM-1")
+    repo.git("switch", "-q", "--detach", "HEAD~1")
+    assert "PM-1: backlog -> done" in ok(linked("git", "sync"))
+    (repo.path / ".git" / "rebase-merge").mkdir()
+    ok(linked("git", "sync"))
+    refused(linked("git", "branch", "PM-2"), 1, "in the middle of a rebase")
+    assert status(db_path, 2) == "backlog"
+
+
+def test_a_corrupt_repository_is_refused_and_nothing_is_written(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    sha = repo.commit("fixes PM-1")
+    objects = repo.path / ".git" / "objects" / sha[:2] / sha[2:]
+    objects.chmod(0o644)
+    objects.write_bytes(b"garbage")
+    before = dump(db_path)
+    line = error_line(linked("git", "sync"), 1, "git failed in")
+    assert "Traceback" not in line
+    assert dump(db_path) == before
+
+
+def test_a_missing_repository_is_reported_and_the_others_sync(
+    linked: Invoke, repo: Repo, tmp_path: Path, db_path: Path
+):
+    other = Repo(tmp_path / "other")
+    other.commit("fixes PM-2")
+    ok(linked("git", "link", str(other.path)))
+    repo.git("init", "-q")  # still a repository; now remove it entirely
+    import shutil
+
+    shutil.rmtree(repo.path)
+    result = linked("git", "sync")
+    line = error_line(result, 1, "not synced", "no folder")
+    assert str(repo.path) in line
+    assert "PM-2: backlog -> done" in result.stdout
+    assert status(db_path, 2) == "done"
+
+
+def test_unlink_keeps_the_history_and_stops_syncing(linked: Invoke, repo: Repo, db_path: Path):
+    repo.commit("refs PM-1")
+    ok(linked("git", "sync"))
+    ok(linked("git", "unlink", str(repo.path)))
+    assert ok(linked("git", "list")).startswith("No linked repository")
+    assert len(json.loads(ok(linked("git", "commits", "PM-1", "--format", "json")))) == 1
+    refused(linked("git", "sync"), 1, "no linked repository")
+    refused(linked("git", "unlink", str(repo.path)), 1, "is not linked")
+    ok(linked("undo"))
+    assert len(json.loads(ok(linked("git", "list", "--format", "json")))) == 1
+
+
+def test_empty_lists_are_empty_json(workspace: Invoke):
+    ok(workspace("task", "add", "x"))
+    assert json.loads(ok(workspace("git", "list", "--format", "json"))) == []
+    assert json.loads(ok(workspace("git", "commits", "PM-1", "--format", "json"))) == []
+    assert json.loads(ok(workspace("git", "activity", "--format", "json"))) == []
+    header = ok(workspace("git", "commits", "PM-1", "--format", "csv")).splitlines()[0]
+    assert header.startswith("sha,subject,author,date")
+
+
+def test_git_commands_load_no_orm_no_ui_and_no_gitpython(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    from test_gateway import _loaded_modules
+
+    repo.commit("fixes PM-1")
+    for args in (
+        ["git", "sync"],
+        ["git", "link", str(repo.path), "--done-on-merge"],
+        ["git", "branch", "PM-2"],
+        ["git", "commits", "PM-1"],
+        ["status"],
+    ):
+        assert _loaded_modules(db_path, args) == [], args
