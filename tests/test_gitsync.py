@@ -303,9 +303,7 @@ def test_empty_lists_are_empty_json(workspace: Invoke):
     assert header.startswith("sha,subject,author,date")
 
 
-def test_git_commands_load_no_orm_no_ui_and_no_gitpython(
-    linked: Invoke, repo: Repo, db_path: Path
-):
+def test_git_commands_load_no_orm_no_ui_and_no_gitpython(linked: Invoke, repo: Repo, db_path: Path):
     from test_gateway import _loaded_modules
 
     repo.commit("fixes PM-1")
@@ -317,3 +315,62 @@ def test_git_commands_load_no_orm_no_ui_and_no_gitpython(
         ["status"],
     ):
         assert _loaded_modules(db_path, args) == [], args
+
+
+def message(repo: Repo) -> str:
+    return repo.git("log", "-1", "--format=%B")
+
+
+def test_prepare_commit_msg_prefills_the_key_from_the_branch(linked: Invoke, repo: Repo):
+    out = ok(linked("git", "hooks", "install"))
+    assert "prepare-commit-msg: installed" in out
+    repo.switch("pm-12-calibration", create=True)
+    repo.commit("Add calibration plot")
+    assert message(repo) == "PM-12 Add calibration plot"
+    repo.commit("fixes PM-12 with isotonic regression")  # cites it already: unchanged
+    assert message(repo) == "fixes PM-12 with isotonic regression"
+    repo.switch("feature/PM-7_cohort", create=True)
+    repo.commit("Cohort filter")
+    assert message(repo) == "PM-7 Cohort filter"
+    repo.switch("main")
+    repo.commit("No task branch")
+    assert message(repo) == "No task branch"
+
+
+def test_commit_msg_check_warns_or_refuses(linked: Invoke, repo: Repo):
+    ok(linked("git", "hooks", "install", "--check", "refuse"))
+    with pytest.raises(AssertionError, match="commit refused"):
+        repo.commit("Tidy up")
+    repo.commit("Tidy up, refs PM-1")
+    ok(linked("git", "hooks", "install", "--check", "warn"))
+    repo.commit("Tidy more")
+    assert message(repo) == "Tidy more"
+    ok(linked("git", "hooks", "install", "--check", "off"))
+    assert not (repo.path / ".git" / "hooks" / "commit-msg").exists()
+
+
+def test_hooks_never_overwrite_or_remove_a_hook_pmtool_did_not_write(linked: Invoke, repo: Repo):
+    hooks = repo.path / ".git" / "hooks"
+    theirs = hooks / "prepare-commit-msg"
+    theirs.write_text("#!/bin/sh\necho team hook\n")
+    theirs.chmod(0o755)
+    refused(linked("git", "hooks", "install"), 1, "has its own prepare-commit-msg hook")
+    assert theirs.read_text() == "#!/bin/sh\necho team hook\n"
+    assert "kept as prepare-commit-msg.pre-pmtool" in ok(
+        linked("git", "hooks", "install", "--force")
+    )
+    assert (hooks / "prepare-commit-msg.pre-pmtool").read_text() == "#!/bin/sh\necho team hook\n"
+    assert "yours put back" in ok(linked("git", "hooks", "uninstall"))
+    assert theirs.read_text() == "#!/bin/sh\necho team hook\n"
+    assert ok(linked("git", "hooks", "uninstall")) == "no pmtool hook installed\n"
+
+
+def test_pmtool_runs_no_hook_of_the_repository(linked: Invoke, repo: Repo, tmp_path: Path):
+    ran = tmp_path / "hook-ran"
+    for name in ("post-checkout", "reference-transaction", "pre-commit", "post-commit"):
+        hook = repo.path / ".git" / "hooks" / name
+        hook.write_text(f"#!/bin/sh\ntouch {ran}\n")
+        hook.chmod(0o755)
+    ok(linked("git", "sync"))
+    ok(linked("git", "branch", "PM-1"))
+    assert not ran.exists()

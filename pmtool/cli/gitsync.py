@@ -273,3 +273,67 @@ def git_branch(app: AppContext, key: str, path: str | None, no_switch: bool) -> 
     click.echo(f"Branch {result.branch} {where} in {result.path}")
     if result.move is not None:
         click.echo(f"{result.move.key}: {result.move.old_status} -> {result.move.new_status}")
+
+
+@git.group("hooks")
+def git_hooks() -> None:
+    """Commit hooks: the task key from the branch name, and an optional message check."""
+
+
+@git_hooks.command("install")
+@click.option("--repo", "path", help="The linked repository (needed when there are several).")
+@click.option(
+    "--check",
+    type=click.Choice(["off", "warn", "refuse"]),
+    help="Also a commit-msg hook: warn about or refuse messages citing no task (off removes it).",
+)
+@click.option("--force", is_flag=True, help="Replace hooks pmtool did not write (kept aside).")
+@pass_app
+def git_hooks_install(app: AppContext, path: str | None, check: str | None, force: bool) -> None:
+    """Install prepare-commit-msg (prefills PM-12 on branch pm-12-...) and, with --check,
+    commit-msg. Plain shell scripts: fast, no pmtool needed when committing.
+
+    \b
+    Example:
+      pmtool git hooks install --check warn
+    """
+    from pmtool.gitsync import hooks
+    from pmtool.gitsync.repo import open_repository
+    from pmtool.services import resolve
+
+    with app.reading() as reader:
+        project_id, key = app.project_ref(reader)
+        row = resolve.git_repository(reader, project_id, path)
+    repository = open_repository(row["path"])
+    done = hooks.install(
+        repository,
+        key,
+        check=check,  # type: ignore[arg-type]  # click.Choice gives one of hooks.CHECKS
+        force=force,
+        hash_refs=bool(row["hash_refs"]),
+    )
+    for line in done:
+        click.echo(f"{line}")
+    click.echo(f"Hooks are in {hooks.hooks_folder(repository)}")
+
+
+@git_hooks.command("uninstall")
+@click.option("--repo", "path", help="The linked repository (needed when there are several).")
+@pass_app
+def git_hooks_uninstall(app: AppContext, path: str | None) -> None:
+    """Remove pmtool's hooks (only those) and put back any they replaced.
+
+    \b
+    Example:
+      pmtool git hooks uninstall
+    """
+    from pmtool.gitsync import hooks
+    from pmtool.gitsync.repo import open_repository
+    from pmtool.services import resolve
+
+    with app.reading() as reader:
+        project_id, _ = app.project_ref(reader)
+        row = resolve.git_repository(reader, project_id, path)
+    done = hooks.uninstall(open_repository(row["path"]))
+    for line in done or ["no pmtool hook installed"]:
+        click.echo(line)

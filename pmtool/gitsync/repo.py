@@ -104,6 +104,14 @@ class Repository:
     def run(self, *args: str, stdin: str | None = None, ok_codes: Sequence[int] = (0,)) -> str:
         return run_git(self.root, args, stdin=stdin, ok_codes=ok_codes).stdout
 
+    def hooks_folder(self) -> Path:
+        """Where git looks for this repository's hooks (``core.hooksPath`` respected)."""
+        found = run_git(
+            self.root, ("rev-parse", "--git-path", "hooks"), config=_SAFE_CONFIG[2:]
+        ).stdout.strip()
+        folder = Path(found)
+        return folder if folder.is_absolute() else self.root / folder
+
     # -- state ------------------------------------------------------------------------
 
     def branches(self) -> dict[str, str]:
@@ -243,11 +251,16 @@ def _object_id(sha: str) -> str:
 
 
 def run_git(
-    where: Path, args: Sequence[str], *, stdin: str | None = None, ok_codes: Sequence[int] = (0,)
+    where: Path,
+    args: Sequence[str],
+    *,
+    stdin: str | None = None,
+    ok_codes: Sequence[int] = (0,),
+    config: Sequence[str] = _SAFE_CONFIG,
 ) -> subprocess.CompletedProcess[str]:
     try:
         completed = subprocess.run(
-            ["git", "-C", str(where), *_SAFE_CONFIG, *args],
+            ["git", "-C", str(where), *config, *args],
             input=stdin if stdin is not None else "",
             capture_output=True,
             text=True,
