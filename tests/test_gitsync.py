@@ -374,3 +374,36 @@ def test_pmtool_runs_no_hook_of_the_repository(linked: Invoke, repo: Repo, tmp_p
     ok(linked("git", "sync"))
     ok(linked("git", "branch", "PM-1"))
     assert not ran.exists()
+
+
+def test_publish_writes_the_board_without_personal_data(linked: Invoke, repo: Repo):
+    ok(linked("member", "edit", "Lena", "--email", "lena.private@example.org"))
+    ok(linked("task", "edit", "PM-1", "--assignee", "Lena", "--points", "3",
+              "--title", "Freeze cohort | v2 <b>"))  # fmt: skip
+    ok(linked("task", "move", "PM-1", "in_progress"))
+    out = ok(linked("git", "publish"))
+    status_file = repo.path / "docs" / "STATUS.md"
+    assert out == f"Wrote {status_file.resolve()}\n"
+    text = status_file.read_text()
+    assert "| PM-1 | Freeze cohort \\| v2 &lt;b> | 3 | Lena Vogel |" in text
+    assert "## in_progress: 1" in text
+    assert "@" not in text and "example.org" not in text
+    assert repo.git("status", "--porcelain") == "?? docs/"  # not committed without --commit
+    assert ok(linked("git", "publish")) == f"Unchanged: {status_file.resolve()}\n"
+
+
+def test_publish_commit_commits_that_file_only(linked: Invoke, repo: Repo):
+    (repo.path / "staged.txt").write_text("work in progress\n")
+    repo.git("add", "staged.txt")
+    out = ok(linked("git", "publish", "--path", "STATUS.md", "--commit"))
+    assert "Committed" in out
+    subject, _, *files = repo.git("show", "--name-only", "--format=%s", "HEAD").splitlines()
+    assert subject.startswith("Status of PM (") and files == ["STATUS.md"]
+    assert repo.git("status", "--porcelain") == "A  staged.txt"
+
+
+@pytest.mark.parametrize("where", ["../outside.md", "/tmp/abs.md", ".git/hooks/pre-commit"])
+def test_publish_stays_inside_the_work_tree(linked: Invoke, repo: Repo, where: str):
+    refused(linked("git", "publish", "--path", where), 2)
+    assert not (repo.path.parent / "outside.md").exists()
+    assert not (repo.path / ".git" / "hooks" / "pre-commit").exists()

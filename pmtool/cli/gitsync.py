@@ -337,3 +337,30 @@ def git_hooks_uninstall(app: AppContext, path: str | None) -> None:
     done = hooks.uninstall(open_repository(row["path"]))
     for line in done or ["no pmtool hook installed"]:
         click.echo(line)
+
+
+@git.command("publish")
+@click.option("--repo", "path", help="The linked repository (needed when there are several).")
+@click.option(
+    "--path", "file", default="docs/STATUS.md", show_default=True, help="Where in the repository."
+)
+@click.option("--commit", is_flag=True, help="Commit that file (and nothing else).")
+@pass_app
+def git_publish(app: AppContext, path: str | None, file: str, commit: bool) -> None:
+    """Write the board as a Markdown status file into the repository, to review in pull
+    requests. No personal data: member names only, never emails or phone numbers.
+
+    \b
+    Example:
+      pmtool git publish --path docs/STATUS.md --commit
+    """
+    from pmtool.services import gitsync, resolve
+
+    with app.reading() as reader:
+        project_id, key = app.project_ref(reader)
+        row = resolve.git_repository(reader, project_id, path)
+        row["project_key"] = key
+        result = gitsync.publish_status(reader, project_id, row, file, commit=commit)
+    click.echo(f"{'Wrote' if result.changed else 'Unchanged:'} {result.file}")
+    if result.commit:
+        click.echo(f"Committed {result.commit[:10]}")

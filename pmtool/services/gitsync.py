@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from pmtool.core import clock
@@ -567,3 +568,94 @@ def start_task_branch(
     # Git last: if the move is refused nothing was created; if git fails the move rolls back.
     repository.create_branch(branch, branches[default], switch=switch)
     return BranchResult(branch, str(repository.root), switch, move)
+
+
+# -- publishing -------------------------------------------------------------------------
+
+
+class PublishResult(NamedTuple):
+    file: Path
+    changed: bool
+    commit: str | None  # the new commit, with --commit and a change
+
+
+def _md(text: Any) -> str:
+    """A cell of a Markdown table: one line, no table breaks, no HTML."""
+    cleaned = " ".join(str(text).split())
+    return cleaned.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def status_markdown(board: Row, today: str) -> str:
+    """The board as Markdown for review in a pull request: keys, titles, points and
+    member display names; never an email or phone number."""
+    lines = [f"# {_md(board['project'])}: {_md(board['project_name'])}", ""]
+    sprint = board["sprint"]
+    if sprint:
+        lines.append(f"**{_md(sprint['name'])}** ({sprint['start']} to {sprint['end']})")
+        if sprint["goal"]:
+            lines.append(f"Goal: {_md(sprint['goal'])}")
+    else:
+        lines.append("No sprint running: the open work of the project.")
+    cards = [card for column in board["columns"] for card in column["cards"]]
+    points = sum(card["points"] or 0 for card in cards)
+    done = sum(card["points"] or 0 for card in cards if card["is_done"])
+    lines += ["", f"{len(cards)} tasks, {done} of {points} points done. Updated {today}.", ""]
+    for column in board["columns"]:
+        limit = f" (WIP limit {column['wip_limit']})" if column["wip_limit"] else ""
+        lines += [f"## {_md(column['status'])}: {len(column['cards'])}{limit}", ""]
+        if not column["cards"]:
+            lines += ["Nothing here.", ""]
+            continue
+        lines += ["| Task | Title | Points | Assignee |", "|---|---|---:|---|"]
+        for card in column["cards"]:
+            lines.append(
+                f"| {card['key']} | {_md(card['title'])} | {card['points'] or ''} "
+                f"| {_md(card['assignee'] or '')} |"
+            )
+        lines.append("")
+    lines.append("Written by `pmtool git publish`; edits here are overwritten.")
+    return "\n".join(lines) + "\n"
+
+
+def publish_target(repository: Repository, relative: str) -> Path:
+    """A file inside the repository's work tree (not in .git, not through a link out)."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or not relative.strip():
+        raise InvalidInput(f"{relative!r}: give a path inside the repository, e.g. docs/STATUS.md")
+    root = repository.root.resolve()
+    target = (root / candidate).resolve()
+    if root not in target.parents:
+        raise InvalidInput(f"{relative!r} leads outside the repository {root}")
+    if target.relative_to(root).parts[0] == ".git":
+        raise InvalidInput(f"{relative!r} is inside .git")
+    if target.exists() and not target.is_file():
+        raise InvalidInput(f"{relative!r} exists and is not a file")
+    return target
+
+
+def publish_status(
+    reader: Reader, project_id: int, row: Row, relative: str, *, commit: bool
+) -> PublishResult:
+    """Write the status file into the repository; with ``commit``, commit that file only."""
+    from pmtool.services.read.board import board
+
+    repository = open_repository(row["path"])
+    target = publish_target(repository, relative)
+    if commit:
+        if repository.current_branch() is None:
+            raise Refused(f"{repository.root} has a detached HEAD: check out a branch to commit")
+        in_progress = repository.operation_in_progress()
+        if in_progress:
+            raise Refused(f"{repository.root} is in the middle of {in_progress}: finish it first")
+    text = status_markdown(board(reader, project_id), clock.today().isoformat())
+    changed = not target.exists() or target.read_text(encoding="utf-8") != text
+    if changed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.pmtool-new")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    made = None
+    inside = target.relative_to(repository.root.resolve()).as_posix()
+    if commit and repository.has_changes(inside):
+        made = repository.commit_file(inside, f"Status of {row['project_key']} ({clock.today()})")
+    return PublishResult(target, changed, made)
