@@ -407,3 +407,55 @@ def test_publish_stays_inside_the_work_tree(linked: Invoke, repo: Repo, where: s
     refused(linked("git", "publish", "--path", where), 2)
     assert not (repo.path.parent / "outside.md").exists()
     assert not (repo.path / ".git" / "hooks" / "pre-commit").exists()
+
+
+def test_status_reports_repositories_never_or_long_not_synced(
+    linked: Invoke, repo: Repo, monkeypatch: pytest.MonkeyPatch
+):
+    result = linked("status", "--check", "--format", "json")
+    assert result.exit_code == 3
+    kinds = [entry["kind"] for entry in json.loads(result.stdout)]
+    assert kinds == ["git_never_synced"]
+    monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
+    ok(linked("git", "sync"))
+    assert linked("status", "--check").exit_code == 0
+    monkeypatch.setenv("PMTOOL_NOW", "2026-12-04T10:00:00+00:00")
+    result = linked("status", "--check", "--format", "json")
+    assert result.exit_code == 3
+    [stale] = json.loads(result.stdout)
+    assert (stale["kind"], stale["level"], stale["due"]) == ("git_sync_stale", "late", "2026-11-27")
+    assert "last synced 7 days ago" in stale["text"]
+
+
+def test_status_reports_unknown_task_references_of_the_last_sync(linked: Invoke, repo: Repo):
+    repo.commit("fixes PM-404")
+    ok(linked("git", "sync"))
+    result = linked("status", "--check", "--format", "json")
+    assert result.exit_code == 3
+    [unknown] = json.loads(result.stdout)
+    assert unknown["kind"] == "git_unknown_refs" and "PM-404" in unknown["text"]
+
+
+def test_the_dashboard_panel_shows_the_last_sync_and_recent_commits(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    from datetime import date
+
+    from pmtool.services.read.dashboard import load_panels
+    from pmtool.storage.location import resolve_location
+    from pmtool.storage.reader import reading
+
+    repo.commit("fixes PM-2 baseline")
+    with reading(resolve_location(str(db_path))) as reader:
+        panels = {p["id"]: p for p in load_panels(reader, 1, date(2026, 11, 27))}
+        assert [row["text"] for row in panels["git"]["rows"]] == ["sepsis-model: never synced"]
+    ok(linked("git", "sync"))
+    with reading(resolve_location(str(db_path))) as reader:
+        from pmtool.services.read.gitsync import last_commit
+
+        rows = {p["id"]: p for p in load_panels(reader, 1, date(2026, 11, 27))}["git"]["rows"]
+        newest = last_commit(reader, project_id=1)
+    assert rows[0]["text"] == "sepsis-model: synced"
+    assert rows[1]["ref"] == "PM-2" and rows[1]["text"].endswith("fixes PM-2 baseline (Lena Vogel)")
+    assert newest is not None and newest["subject"] == "fixes PM-2 baseline"
+    assert newest["sha"] == repo.head()

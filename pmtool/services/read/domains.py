@@ -42,6 +42,15 @@ def register_attention_sources() -> None:
     attention.register_attention("sprint_ending", attention.sprints_ending)
     attention.register_attention("wip_exceeded", attention.wip_exceeded)
 
+    # Git sync: linked repositories never or long not synced; unknown task references.
+    from pmtool.services.read import gitsync
+
+    attention.register_attention("git_never_synced", gitsync.never_synced, present=gitsync.in_use)
+    attention.register_attention("git_sync_stale", gitsync.sync_stale, present=gitsync.in_use)
+    attention.register_attention(
+        "git_unknown_refs", gitsync.unknown_references, present=gitsync.in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -51,3 +60,10 @@ def register_panels() -> None:
 
     # Everything `pmtool status` reports for the project, when there is something.
     dashboard.register_panel("attention", "Needs attention", dashboard.attention_rows)
+
+    # Git sync: last sync of each linked repository and the newest commits.
+    from pmtool.services.read import gitsync
+
+    dashboard.register_panel(
+        "git", "Git", gitsync.panel_rows, present=gitsync.in_use, empty_text="No commits yet."
+    )

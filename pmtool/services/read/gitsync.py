@@ -9,7 +9,7 @@ other domains (thesis overviews, member pages) use :func:`last_commit` and
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pmtool.core.values import iso_timestamp
@@ -205,21 +205,29 @@ def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
     return rows
 
 
-def sync_attention(reader: Reader, project_id: int, today: date) -> list[Row]:
-    """Linked repositories never synced, or not for STALE_SYNC_DAYS days."""
+def never_synced(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Linked repositories that were never synced."""
+    from pmtool.services.read.attention import item
+
+    return [
+        item(repository["project"], "git_never_synced", "soon", repository["path"],
+             f"{repository['path']} is linked but was never synced: pmtool git sync")
+        for repository in _linked(reader, project_id)
+        if repository["synced"] is None
+    ]  # fmt: skip
+
+
+def sync_stale(reader: Reader, project_id: int, today: date) -> list[Row]:
+    """Linked repositories not synced for STALE_SYNC_DAYS days or more."""
     from pmtool.services.read.attention import item
 
     items = []
     for repository in _linked(reader, project_id):
-        synced = repository["synced"]
-        if synced is None:
-            text = f"{repository['path']} is linked but was never synced: pmtool git sync"
-            items.append(item(repository["project"], "git_never_synced", "soon",
-                              repository["path"], text))  # fmt: skip
+        if repository["synced"] is None:
             continue
-        last = date.fromisoformat(str(synced)[:10])
-        if today - last >= timedelta(days=STALE_SYNC_DAYS):
-            days = (today - last).days
+        last = date.fromisoformat(str(repository["synced"])[:10])
+        days = (today - last).days
+        if days >= STALE_SYNC_DAYS:
             text = f"{repository['path']} was last synced {days} days ago: pmtool git sync"
             items.append(item(repository["project"], "git_sync_stale", "late",
                               repository["path"], text, last))  # fmt: skip
