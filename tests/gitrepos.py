@@ -21,7 +21,8 @@ class Repo:
 
     def git(self, *args: str, check: bool = True) -> str:
         self.clock += 1
-        moment = f"2026-11-{10 + self.clock // 100:02d}T{(self.clock // 60) % 24:02d}:{self.clock % 60:02d}:00Z"
+        day, minute = 10 + self.clock // 1440, self.clock % 1440
+        moment = f"2026-11-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:00Z"
         env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")} | {
             "GIT_AUTHOR_DATE": moment,
             "GIT_COMMITTER_DATE": moment,

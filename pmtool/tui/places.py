@@ -33,6 +33,8 @@ PLACES: tuple[Place, ...] = (
     Place("backlog", "3", "Backlog", "Backlog", "pmtool.tui.screens.backlog:BacklogScreen"),
     Place("sprints", "4", "Sprints", "Sprints: plan, burndown, velocity",
           "pmtool.tui.screens.sprints:SprintsScreen"),
+    Place("git", "8", "Git", "Git: repositories and commits",
+          "pmtool.tui.screens.gitsync:GitScreen"),
 )  # fmt: skip
 
 BY_MODE = {place.mode: place for place in PLACES}

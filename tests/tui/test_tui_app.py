@@ -13,6 +13,7 @@ from pmtool.cli.tui import board, tui
 from pmtool.storage.location import DatabaseLocation, resolve_location
 from pmtool.tui.app import PmApp
 from pmtool.tui.context import resolve_context
+from pmtool.tui.places import PLACES as SCREEN_PLACES
 from pmtool.tui.screens.backlog import BacklogScreen
 from pmtool.tui.screens.board import BoardScreen
 from pmtool.tui.screens.dashboard import DashboardScreen
@@ -180,6 +181,8 @@ def test_tui_with_pipes_exits_at_once(demo: DatabaseLocation) -> None:
 
 PLACES = {"Everywhere", "Dashboard", "Board", "Backlog", "Sprints", "Task lists", "Task form",
           "Task details", "Dialogs"}  # fmt: skip
+# Each domain's screen (tui/places.py) adds its own place.
+PLACES |= {place.label for place in SCREEN_PLACES}
 
 
 async def test_help_lists_every_key_of_every_screen_by_place(make_app: MakeApp) -> None:
