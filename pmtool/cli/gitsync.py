@@ -7,6 +7,9 @@ import click
 from pmtool.cli.context import AppContext, CommandFailed, pass_app
 from pmtool.cli.output import Column, emit_rows, format_option
 
+# A first sync of a big repository can apply hundreds of transitions: the summary lists
+# the first ones of each kind; the log has them all.
+SHOWN_PER_KIND = 20
 REPOSITORY_COLUMNS = [
     Column("path", "REPOSITORY", flexible=True),
     Column("default_branch", "BRANCH", keep_width=True),
@@ -168,16 +171,22 @@ def git_sync(app: AppContext, every_project: bool, path: str | None) -> None:
             f"{_count(result.links, 'task link')}, {_count(len(result.applied), 'transition')}"
             + (f", {len(result.refused)} refused" if result.refused else "")
         )
-        for moved in result.applied:
+        for moved in result.applied[:SHOWN_PER_KIND]:
             click.echo(
                 f"  {moved.key}: {moved.old_status} -> {moved.new_status} "
                 f"({moved.why}, {moved.sha[:7]})"
             )
-        for refused in result.refused:
+        if len(result.applied) > SHOWN_PER_KIND:
+            more = len(result.applied) - SHOWN_PER_KIND
+            click.echo(f"  ... and {_count(more, 'more transition')} (pmtool log shows them)")
+        for refused in result.refused[:SHOWN_PER_KIND]:
             click.echo(
                 f"  refused: {refused.key} -> {refused.status} ({refused.sha[:7]}): "
                 f"{refused.reason}"
             )
+        if len(result.refused) > SHOWN_PER_KIND:
+            more = len(result.refused) - SHOWN_PER_KIND
+            click.echo(f"  ... and {more} more refused")
         if result.unknown:
             click.echo(f"  warning: commits cite unknown tasks: {', '.join(result.unknown)}")
         if result.unknown_statuses:

@@ -50,8 +50,8 @@ class Patterns(NamedTuple):
 def patterns(project_key: str, *, hash_refs: bool = False) -> Patterns:
     key = re.escape(project_key.upper())
     one = rf"(?<![A-Za-z0-9_-]){key}-(\d+)(?![A-Za-z0-9_])"
-    if hash_refs:
-        one = rf"(?:{one}|(?<![\w&/#]){'#'}(\d+)\b)"
+    # Always two groups (the key's number, the #number) so that callers need not ask.
+    one = rf"(?:{one}|(?<![\w&/#])#(\d+)\b)" if hash_refs else rf"(?:{one}|(?!)(\d))"
     listed = rf"{one}(?:\s*(?:,|&|\band\b)\s*{one})*"
     fix_words = "|".join(FIX_WORDS)
     return Patterns(
@@ -63,7 +63,10 @@ def patterns(project_key: str, *, hash_refs: bool = False) -> Patterns:
 
 
 def _numbers(match_text: str, reference: re.Pattern[str]) -> list[int]:
-    return [int(next(g for g in m.groups() if g)) for m in reference.finditer(match_text)]
+    return [int(m.group(1) or m.group(2)) for m in reference.finditer(match_text)]
+
+
+_FIX_STEMS = ("fix", "clos", "resolv")
 
 
 def find_references(message: str, found: Patterns) -> list[Reference]:
@@ -74,14 +77,19 @@ def find_references(message: str, found: Patterns) -> list[Reference]:
     by_number: dict[int, Reference] = {}
     for number in _numbers(message, found.reference):
         by_number.setdefault(number, Reference(number, "refs"))
-    for match in found.fixes.finditer(message):
-        for number in _numbers(match.group(1), found.reference):
-            by_number[number] = Reference(number, "fixes")
-    for match in found.command.finditer(message):
-        groups = [g for g in match.groups()[:-1] if g]
-        number = int(groups[0])
-        word = match.groups()[-1]
-        by_number[number] = Reference(number, "status", word.lower().replace("-", "_"))
+    if not by_number:
+        return []
+    lowered = message.lower()
+    if any(stem in lowered for stem in _FIX_STEMS):
+        for match in found.fixes.finditer(message):
+            for number in _numbers(match.group(1), found.reference):
+                by_number[number] = Reference(number, "fixes")
+    if "#" in message:
+        for match in found.command.finditer(message):
+            groups = match.groups()
+            number = int(groups[0] or groups[1])
+            word = groups[-1]
+            by_number[number] = Reference(number, "status", word.lower().replace("-", "_"))
     return list(by_number.values())
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -171,10 +172,9 @@ class Repository:
 
     # -- history ----------------------------------------------------------------------
 
-    def log(
-        self, include: Iterable[str], exclude: Iterable[str] = (), *, oldest_first: bool = True
-    ) -> Iterator[CommitRecord]:
-        """Commits reachable from ``include`` but not from ``exclude`` (object ids)."""
+    def log(self, include: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[CommitRecord]:
+        """Commits reachable from ``include`` but not from ``exclude`` (object ids), newest
+        first, streamed: the caller works on the first commits while git finds the rest."""
         revisions = [_object_id(sha) for sha in include]
         if not revisions:
             return
@@ -182,17 +182,38 @@ class Repository:
         args = [
             "log", "--stdin", "--ignore-missing", "-z", "--source", "--no-show-signature",
             f"--format={_LOG_FORMAT}", f"--date={_SQLITE_UTC}", "--encoding=UTF-8",
+            "--end-of-options",
         ]  # fmt: skip
-        if oldest_first:
-            args.append("--reverse")
-        output = self.run(*args, "--end-of-options", stdin="\n".join(revisions) + "\n")
-        for record in output.split("\x00"):
-            if not record:
-                continue
-            sha, parents, author, email, date, source, message = record.split(_FIELD, 6)
-            yield CommitRecord(
-                sha.lstrip("\n"), tuple(parents.split()), author, email, date, source, message
-            )
+        with tempfile.TemporaryFile() as errors:
+            try:
+                process = subprocess.Popen(
+                    ["git", "-C", str(self.root), *_SAFE_CONFIG, *args],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    env=git_environment(),
+                )
+            except FileNotFoundError as error:
+                raise Refused("git is not installed (or not on PATH)") from error
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                process.stdin.write(("\n".join(revisions) + "\n").encode())
+                process.stdin.close()
+                pending = b""
+                while chunk := process.stdout.read(1 << 20):
+                    records = (pending + chunk).split(b"\x00")
+                    pending = records.pop()
+                    for record in records:
+                        yield _commit_record(record)
+                if pending.strip():
+                    yield _commit_record(pending)
+            finally:
+                process.stdout.close()
+                code = process.wait()
+            if code != 0:
+                errors.seek(0)
+                reason = _git_message(errors.read().decode("utf-8", "replace"))
+                raise GitFailed(f"git failed in {self.root}: {reason}")
 
     def patch_ids(self, shas: Sequence[str]) -> dict[str, str]:
         """git's stable patch-id of each (non-merge) commit: the same for a rebased or
@@ -241,6 +262,14 @@ class Repository:
     def has_changes(self, relative: str) -> bool:
         output = self.run("status", "--porcelain", "--untracked-files=all", "--", relative)
         return bool(output.strip())
+
+
+def _commit_record(record: bytes) -> CommitRecord:
+    sha, parents, author, email, date, source, message = record.decode("utf-8", "replace").split(
+        _FIELD, 6
+    )
+    return CommitRecord(sha.lstrip("\n"), tuple(parents.split()), author, email, date, source,
+                        message)  # fmt: skip
 
 
 def _object_id(sha: str) -> str:
@@ -315,23 +344,30 @@ def open_repository(path_text: str) -> Repository:
     if not folder.is_dir():
         raise InvalidInput(f"{folder} is not a folder")
     folder = folder.resolve()
+    # One git call in the usual case; the top level fails in a bare repository.
     probe = run_git(
         folder,
-        ("rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir"),
+        ("rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir",
+         "--show-toplevel"),
         ok_codes=(0, 128),
-    )
+    )  # fmt: skip
+    if probe.returncode != 0:
+        probe = run_git(
+            folder,
+            ("rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir"),
+            ok_codes=(0, 128),
+        )
     if probe.returncode != 0:
         reason = _git_message(probe.stderr)
         if "not a git repository" in reason:
             raise NotFound(f"{folder} is not a git repository (git init, or link a clone)")
         raise GitFailed(f"git cannot read {folder}: {reason}")
-    bare, shallow, git_dir = probe.stdout.splitlines()[:3]
-    if bare == "true":
+    bare, shallow, git_dir, *top = probe.stdout.splitlines()
+    if bare == "true" or not top:
         raise Refused(f"{folder} is a bare repository: link a clone with a work tree")
     if shallow == "true":
         raise Refused(
             f"{folder} is a shallow clone, its history is incomplete: "
             "run `git fetch --unshallow` there first"
         )
-    top = run_git(folder, ("rev-parse", "--show-toplevel")).stdout.strip()
-    return Repository(Path(top), Path(git_dir))
+    return Repository(Path(top[0]), Path(git_dir))

@@ -26,6 +26,8 @@ from pmtool.storage.gateway import Gateway
 from pmtool.storage.reader import Reader, Row
 
 DONE_KEYWORD_STATUS = "done"
+# Commits stored per statement while git streams the rest.
+_BATCH = 5000
 
 
 class Transition(NamedTuple):
@@ -169,72 +171,86 @@ class _Sync:
             keys = self.done_keys.setdefault((task_id, status), set())
             keys.update(k for k in (sha, patch_id, fingerprint) if k)
         self.tasks: dict[int, Row] = {}
+        self.authors: dict[str, int] = {}  # author name -> member id (0: none)
+        self.has_commits = bool(
+            gw.reader.tuples(
+                "SELECT 1 FROM git_commit WHERE repository_id = :r LIMIT 1", {"r": row["id"]}
+            )
+        )
+        self.wanted: list[tuple[CommitRecord, messages.Reference]] = []
+        self.records: list[dict[str, Any]] = []
+        self.patch_id_wanted: list[str] = []
 
     # -- reading --------------------------------------------------------------------
 
     def read(self, states: dict[str, Row], branches: dict[str, str]) -> int:
+        """Read the new commits of every branch; returns how many are new."""
         default = self.row["default_branch"]
         default_tip = branches[default]
         default_state = states.get(default)
-        on_default = list(
-            self.repository.log([default_tip], [default_state["tip_sha"]] if default_state else [])
+        new_on_default = self.store(
+            self.repository.log([default_tip], [default_state["tip_sha"]] if default_state else []),
+            default,
+            on_default=True,
         )
         names_by_tip: dict[str, str] = {}
         for name, sha in sorted(branches.items()):
             if name != default and (name not in states or states[name]["tip_sha"] != sha):
                 names_by_tip.setdefault(sha, name)
-        elsewhere = list(
+        new_elsewhere = self.store(
             self.repository.log(
-                names_by_tip,
-                [default_tip, *(state["tip_sha"] for state in states.values())],
-            )
+                names_by_tip, [default_tip, *(state["tip_sha"] for state in states.values())]
+            ),
+            names_by_tip,
+            on_default=False,
         )
-        # Commits read before on another branch that have now reached the default branch
-        # (a merge): stored again as on the default branch, where "fixes" applies.
-        arrived = {
-            sha
-            for (sha,) in self.gw.reader.tuples(
-                "SELECT sha FROM git_commit WHERE repository_id = :r AND NOT on_default",
-                {"r": self.row["id"]},
-            )
-        }
-        self.store(on_default, default, on_default=True, known=arrived)
-        self.store(elsewhere, names_by_tip, on_default=False, known=set())
-        self.transitions(on_default, on_default=True)
-        self.transitions(elsewhere, on_default=False)
-        return (
-            len(on_default) + len(elsewhere) - len(arrived.intersection(c.sha for c in on_default))
-        )
+        self.transitions()
+        return new_on_default + new_elsewhere
 
     def store(
-        self,
-        commits: list[CommitRecord],
-        branch: str | dict[str, str],
-        *,
-        on_default: bool,
-        known: set[str],
-    ) -> None:
-        commit_rows = []
-        link_rows = []
+        self, commits: Iterable[CommitRecord], branch: str | dict[str, str], *, on_default: bool
+    ) -> int:
+        """Store commits and their task links in batches, as git streams them; collect the
+        transitions they ask for. Returns how many commits were not stored before."""
+        batch: list[CommitRecord] = []
+        new = 0
+        for commit in commits:
+            batch.append(commit)
+            if len(batch) >= _BATCH:
+                new += self._store_batch(batch, branch, on_default=on_default)
+                batch = []
+        return new + self._store_batch(batch, branch, on_default=on_default)
+
+    def _store_batch(
+        self, commits: list[CommitRecord], branch: str | dict[str, str], *, on_default: bool
+    ) -> int:
+        if not commits:
+            return 0
         repository_id = self.row["id"]
-        members = self.members
+        # Read before on another branch, now on the default one (a merge): stored again
+        # as on the default branch, where "fixes" applies; not new, not warned about again.
+        known = self._stored_elsewhere([c.sha for c in commits]) if on_default else set()
+        patterns = self.patterns
+        task_ids = self.task_ids
+        commit_rows: list[tuple[Any, ...]] = []
+        link_rows: list[tuple[Any, ...]] = []
         for commit in commits:
             name = branch if isinstance(branch, str) else branch.get(commit.source, "")
-            member_id = members.get(commit.author.casefold()) or members.get(
-                commit.email.casefold()
-            )
             subject = commit.message.split("\n", 1)[0].strip()
             commit_rows.append(
-                (repository_id, commit.sha, commit.author, member_id, commit.date, subject, name,
-                 int(on_default))
+                (repository_id, commit.sha, commit.author, self._member(commit), commit.date,
+                 subject, name, int(on_default))
             )  # fmt: skip
-            for reference in messages.find_references(commit.message, self.patterns):
-                task_id = self.task_ids.get(reference.number)
+            seen_before = commit.sha in known
+            for reference in messages.find_references(commit.message, patterns):
+                task_id = task_ids.get(reference.number)
                 if task_id is None:
-                    if commit.sha not in known:
+                    if not seen_before:
                         self.unknown.setdefault(task_key(self.project_key, reference.number))
                     continue
                 link_rows.append((repository_id, commit.sha, task_id, reference.keyword))
+                if reference.keyword == "status" or (reference.keyword == "fixes" and on_default):
+                    self.wanted.append((commit, reference))
         columns = (
             "repository_id", "sha", "author", "member_id", "committed_at", "subject", "branch",
             "on_default",
@@ -247,56 +263,74 @@ class _Sync:
             # A commit first read on a feature branch has now reached the default branch.
             update=("branch", "on_default") if on_default else (),
         )
-        before = self._link_count()
-        self.gw.insert_facts(
+        self.links += self.gw.insert_facts(
             "git_commit_task",
             ("repository_id", "sha", "task_id", "keyword"),
             link_rows,
             conflict=("repository_id", "sha", "task_id"),
         )
-        self.links += self._link_count() - before
+        return len(commits) - len(known)
 
-    def _link_count(self) -> int:
-        return int(
-            self.gw.reader.tuples(
-                "SELECT COUNT(*) FROM git_commit_task WHERE repository_id = :r",
-                {"r": self.row["id"]},
-            )[0][0]
-        )
+    def _member(self, commit: CommitRecord) -> int | None:
+        found = self.authors.get(commit.author)
+        if found is None:
+            found = self.members.get(commit.author.casefold()) or self.members.get(
+                commit.email.casefold()
+            )
+            self.authors[commit.author] = found or 0
+        return found or None
+
+    def _stored_elsewhere(self, shas: list[str]) -> set[str]:
+        """Which of these commits were stored before as not on the default branch."""
+        if not self.has_commits:
+            return set()
+        marks = ", ".join(f":s{i}" for i in range(len(shas)))
+        params: dict[str, Any] = {f"s{i}": sha for i, sha in enumerate(shas)}
+        params["r"] = self.row["id"]
+        return {
+            sha
+            for (sha,) in self.gw.reader.tuples(
+                f"SELECT sha FROM git_commit WHERE repository_id = :r AND sha IN ({marks}) "
+                "AND NOT on_default",
+                params,
+            )
+        }
 
     # -- transitions ----------------------------------------------------------------
 
-    def transitions(self, commits: list[CommitRecord], *, on_default: bool) -> None:
-        wanted: list[tuple[CommitRecord, messages.Reference]] = []
-        for commit in commits:
-            for reference in messages.find_references(commit.message, self.patterns):
-                if reference.number not in self.task_ids:
-                    continue
-                if reference.keyword == "status" or (reference.keyword == "fixes" and on_default):
-                    wanted.append((commit, reference))
+    def transitions(self) -> None:
+        """Apply the collected requests, oldest commit first (git lists newest first)."""
+        wanted = self.wanted[::-1]
         if not wanted:
             return
-        # Merge commits have no patch-id; their fingerprint still recognises copies.
-        patch_ids = self.repository.patch_ids(
-            sorted({commit.sha for commit, _ in wanted if len(commit.parents) <= 1})
-        )
+        # Patch-ids are needed now only where an earlier sync applied the same move (to
+        # recognise a copy); those of the moves applied now are computed once, at the end.
+        earlier = [
+            commit.sha
+            for commit, reference in wanted
+            if (self.task_ids[reference.number], self._status(reference)) in self.done_keys
+            and len(commit.parents) <= 1
+        ]
+        patch_ids = self.repository.patch_ids(sorted(set(earlier)))
         for commit, reference in wanted:
-            if reference.keyword == "fixes":
-                status = self.done_status
-            else:
-                status = resolve.normalise_status(reference.status or "")
-                if status not in self.workflow:
-                    self.unknown_statuses.setdefault(f"#{reference.status}")
-                    continue
-            fingerprint = _fingerprint(commit)
+            status = self._status(reference)
+            if status not in self.workflow:
+                self.unknown_statuses.setdefault(f"#{reference.status}")
+                continue
             self.apply(
                 self.task_ids[reference.number],
                 status,
                 sha=commit.sha,
                 patch_id=patch_ids.get(commit.sha),
-                fingerprint=fingerprint,
+                fingerprint=_fingerprint(commit),
                 why=reference.keyword,
+                merge=len(commit.parents) > 1,
             )
+
+    def _status(self, reference: messages.Reference) -> str:
+        if reference.keyword == "fixes":
+            return self.done_status
+        return resolve.normalise_status(reference.status or "")
 
     def apply(
         self,
@@ -307,6 +341,7 @@ class _Sync:
         patch_id: str | None,
         fingerprint: str,
         why: str,
+        merge: bool = True,
     ) -> None:
         seen = self.done_keys.setdefault((task_id, status), set())
         if {sha, patch_id, fingerprint} & seen:
@@ -318,47 +353,41 @@ class _Sync:
             return  # never backwards, and nothing to do where it is already
         key = task["key"]
         old_status = task["status"]
+        record = {
+            "repository_id": self.row["id"],
+            "task_id": task_id,
+            "sha": sha,
+            "patch_id": patch_id,
+            "fingerprint": fingerprint,
+            "status": status,
+            "at": self.now,
+        }
         try:
             tasks.move_task(self.gw, task, status)
         except PmError as refusal:
             reason = str(refusal)
             self.refused.append(RefusedTransition(key, status, sha, reason))
-            self._record(task_id, status, sha, patch_id, fingerprint, "refused", reason)
+            self.records.append({**record, "outcome": "refused", "reason": reason})
             return
         seen.update(k for k in (sha, patch_id, fingerprint) if k)
         self.applied.append(Transition(key, old_status, status, sha, why))
-        self._record(task_id, status, sha, patch_id, fingerprint, "applied", None)
+        self.records.append({**record, "outcome": "applied", "reason": None})
+        if patch_id is None and not merge:
+            self.patch_id_wanted.append(sha)
+
+    def write_records(self) -> None:
+        """The transitions' rows, with the patch-ids of the commits that moved tasks."""
+        patch_ids = self.repository.patch_ids(sorted(set(self.patch_id_wanted)))
+        for record in self.records:
+            if record["patch_id"] is None and record["outcome"] == "applied":
+                record["patch_id"] = patch_ids.get(record["sha"])
+            self.gw.insert("git_transition", record)
 
     def _task(self, task_id: int) -> Row:
         if task_id not in self.tasks:
             number = next(n for n, known in self.task_ids.items() if known == task_id)
             self.tasks[task_id] = resolve.task(self.gw.reader, task_key(self.project_key, number))
         return self.tasks[task_id]
-
-    def _record(
-        self,
-        task_id: int,
-        status: str,
-        sha: str,
-        patch_id: str | None,
-        fingerprint: str,
-        outcome: str,
-        reason: str | None,
-    ) -> None:
-        self.gw.insert(
-            "git_transition",
-            {
-                "repository_id": self.row["id"],
-                "task_id": task_id,
-                "sha": sha,
-                "patch_id": patch_id,
-                "fingerprint": fingerprint,
-                "status": status,
-                "outcome": outcome,
-                "reason": reason,
-                "at": self.now,
-            },
-        )
 
     # -- branches -------------------------------------------------------------------
 
@@ -397,6 +426,7 @@ class _Sync:
                     patch_id=None,
                     fingerprint=f"merged {name} {tip}",
                     why="merged",
+                    merge=True,
                 )
         return marks
 
@@ -446,6 +476,7 @@ def sync_repository(gw: Gateway, row: Row) -> SyncResult:
     sync = _Sync(gw, row, repository)
     commits = sync.read(states, branches)
     marks = sync.merged_branches(states, branches)
+    sync.write_records()
     for name, tip in branches.items():
         state = states.get(name)
         extra = marks.get(name, {})

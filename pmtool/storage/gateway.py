@@ -238,12 +238,12 @@ class Gateway:
         *,
         conflict: tuple[str, ...],
         update: tuple[str, ...] = (),
-    ) -> None:
+    ) -> int:
         """Insert many rows of a fact table (``FACT_TABLES``) in one statement, unaudited.
 
         Values must be as the column stores them already (no conversion per value: this
         is the bulk path). A row whose ``conflict`` columns exist already is left alone,
-        or has its ``update`` columns set from the new row.
+        or has its ``update`` columns set from the new row. Returns the rows changed.
         """
         table = FACT_TABLES[table_name]
         self._check_columns(table, dict.fromkeys(columns))
@@ -252,7 +252,9 @@ class Gateway:
             if update
             else "DO NOTHING"
         )
-        self._execute_many(
+        if not rows:
+            return 0
+        return self._execute_many(
             f"INSERT INTO {table.name} ({', '.join(_quoted(n) for n in columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)}) "
             f"ON CONFLICT ({', '.join(_quoted(n) for n in conflict)}) {on_conflict}",
@@ -316,12 +318,13 @@ class Gateway:
             sql = sql.replace("?", "%s")
         return self._connection.execute(sql, params)
 
-    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run one statement per row; returns how many rows it changed in all."""
         if self.dialect == "sqlite":
-            self._connection.executemany(sql, rows)
-        else:
-            with self._connection.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
+            return int(self._connection.executemany(sql, rows).rowcount)
+        with self._connection.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+            return int(cursor.rowcount)
 
     @staticmethod
     def _check_columns(table: Table, values: Mapping[str, Any]) -> None:

@@ -209,6 +209,9 @@ GIT_TRANSITION = Table(
         "at": "datetime",
         "version": "int",
     },
+    # What a sync decided is in the trail (task, status, outcome); the rest is detail
+    # of the commit that undo and redo keep with the row.
+    frozenset({"sha", "patch_id", "fingerprint", "reason", "at", "repository_id", "version"}),
 )
 for _table in (GIT_REPOSITORY, GIT_BRANCH_STATE, GIT_SYNC, GIT_TRANSITION):
     TABLES[_table.name] = _table
