@@ -28,7 +28,7 @@ COMMIT_COLUMNS = [
 ]
 ACTIVITY_COLUMNS = [
     Column("member", "MEMBER", keep_width=True),
-    Column("commits", "COMMITS", align_right=True),
+    Column("task_commits", "TASK COMMITS", align_right=True),
     Column("last_commit", "LAST COMMIT", keep_width=True),
     Column("subject", "SUBJECT", flexible=True),
 ]
@@ -237,7 +237,8 @@ def git_commits(app: AppContext, key: str, fmt: str) -> None:
 @format_option
 @pass_app
 def git_activity(app: AppContext, fmt: str) -> None:
-    """Each member's commits and last commit in the project's repositories.
+    """Each member's commits citing tasks, and their last commit, in the project's
+    repositories.
 
     Authors are matched to members by name or email when commits are synced.
 

@@ -19,13 +19,16 @@ Safety rules followed by every call here:
 
 from __future__ import annotations
 
+import io
 import os
+import queue
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from pmtool.core.errors import InvalidInput, NotFound, Refused
 
@@ -172,9 +175,13 @@ class Repository:
 
     # -- history ----------------------------------------------------------------------
 
-    def log(self, include: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[CommitRecord]:
+    def log(self, include: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[bytes]:
         """Commits reachable from ``include`` but not from ``exclude`` (object ids), newest
-        first, streamed: the caller works on the first commits while git finds the rest."""
+        first, streamed: the caller works on the first commits while git finds the rest.
+
+        Each is the raw record (``parse_commit`` reads it; ``record_head`` its first
+        fields): a caller that needs only some commits looks at the bytes first.
+        """
         revisions = [_object_id(sha) for sha in include]
         if not revisions:
             return
@@ -196,19 +203,36 @@ class Repository:
             except FileNotFoundError as error:
                 raise Refused("git is not installed (or not on PATH)") from error
             assert process.stdin is not None and process.stdout is not None
+            chunks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+            stdout = cast(io.BufferedReader, process.stdout)
+
+            def drain() -> None:
+                # A thread empties the pipe as fast as git fills it, so git never waits
+                # for the caller (which stores what it got meanwhile): both run at once.
+                try:
+                    while chunk := stdout.read1(1 << 20):
+                        chunks.put(chunk)
+                finally:
+                    chunks.put(b"")
+
+            reader = threading.Thread(target=drain, name="git-log", daemon=True)
             try:
                 process.stdin.write(("\n".join(revisions) + "\n").encode())
                 process.stdin.close()
+                reader.start()
                 pending = b""
-                while chunk := process.stdout.read(1 << 20):
+                while chunk := chunks.get():
                     records = (pending + chunk).split(b"\x00")
                     pending = records.pop()
-                    for record in records:
-                        yield _commit_record(record)
+                    yield from records
                 if pending.strip():
-                    yield _commit_record(pending)
+                    yield pending
             finally:
-                process.stdout.close()
+                if process.poll() is None and reader.is_alive():
+                    process.kill()  # the caller stopped early (an error): git need not go on
+                if reader.ident is not None:
+                    reader.join()
+                stdout.close()
                 code = process.wait()
             if code != 0:
                 errors.seek(0)
@@ -264,7 +288,13 @@ class Repository:
         return bool(output.strip())
 
 
-def _commit_record(record: bytes) -> CommitRecord:
+def record_head(record: bytes) -> tuple[bytes, bytes]:
+    """(sha, author) of a raw log record, without decoding the rest."""
+    sha, _parents, author, _rest = record.split(b"\x1f", 3)
+    return sha.lstrip(b"\n"), author
+
+
+def parse_commit(record: bytes) -> CommitRecord:
     sha, parents, author, email, date, source, message = record.decode("utf-8", "replace").split(
         _FIELD, 6
     )

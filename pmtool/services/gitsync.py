@@ -20,7 +20,13 @@ from pmtool.core import clock
 from pmtool.core.errors import InvalidInput, PmError, Refused
 from pmtool.core.keys import task_key
 from pmtool.gitsync import messages
-from pmtool.gitsync.repo import CommitRecord, Repository, open_repository
+from pmtool.gitsync.repo import (
+    CommitRecord,
+    Repository,
+    open_repository,
+    parse_commit,
+    record_head,
+)
 from pmtool.services import resolve, tasks
 from pmtool.storage.gateway import Gateway
 from pmtool.storage.reader import Reader, Row
@@ -172,6 +178,8 @@ class _Sync:
             keys.update(k for k in (sha, patch_id, fingerprint) if k)
         self.tasks: dict[int, Row] = {}
         self.authors: dict[str, int] = {}  # author name -> member id (0: none)
+        self.authors_seen: set[bytes] = set()
+        self.tips: set[bytes] = set()
         self.has_commits = bool(
             gw.reader.tuples(
                 "SELECT 1 FROM git_commit WHERE repository_id = :r LIMIT 1", {"r": row["id"]}
@@ -188,6 +196,7 @@ class _Sync:
         default = self.row["default_branch"]
         default_tip = branches[default]
         default_state = states.get(default)
+        self.tips = {sha.encode() for sha in branches.values()}
         new_on_default = self.store(
             self.repository.log([default_tip], [default_state["tip_sha"]] if default_state else []),
             default,
@@ -208,22 +217,39 @@ class _Sync:
         return new_on_default + new_elsewhere
 
     def store(
-        self, commits: Iterable[CommitRecord], branch: str | dict[str, str], *, on_default: bool
+        self, records: Iterable[bytes], branch: str | dict[str, str], *, on_default: bool
     ) -> int:
-        """Store commits and their task links in batches, as git streams them; collect the
-        transitions they ask for. Returns how many commits were not stored before."""
+        """Store the commits that matter, in batches, as git streams them, and collect the
+        transitions they ask for. Returns how many commits were read.
+
+        Stored: every commit that cites a task (its links are the point), the newest
+        commit of each author (last activity) and of each branch (last commit). The
+        other commits stay in git only: their bytes are looked at, never decoded.
+        """
+        markers = tuple(marker.encode() for marker in self.patterns.markers)
+        self.authors_seen = set()  # git lists newest first: the first one is the newest
         batch: list[CommitRecord] = []
-        new = 0
-        for commit in commits:
-            batch.append(commit)
+        read = 0
+        for record in records:
+            read += 1
+            sha, author = record_head(record)
+            if (
+                author in self.authors_seen
+                and sha not in self.tips
+                and not any(marker in record for marker in markers)
+            ):
+                continue
+            self.authors_seen.add(author)
+            batch.append(parse_commit(record))
             if len(batch) >= _BATCH:
-                new += self._store_batch(batch, branch, on_default=on_default)
+                read -= self._store_batch(batch, branch, on_default=on_default)
                 batch = []
-        return new + self._store_batch(batch, branch, on_default=on_default)
+        return read - self._store_batch(batch, branch, on_default=on_default)
 
     def _store_batch(
         self, commits: list[CommitRecord], branch: str | dict[str, str], *, on_default: bool
     ) -> int:
+        """Store a batch; returns how many of them were stored before (not new)."""
         if not commits:
             return 0
         repository_id = self.row["id"]
@@ -269,7 +295,7 @@ class _Sync:
             link_rows,
             conflict=("repository_id", "sha", "task_id"),
         )
-        return len(commits) - len(known)
+        return len(known)
 
     def _member(self, commit: CommitRecord) -> int | None:
         found = self.authors.get(commit.author)

@@ -28,7 +28,7 @@ COMMIT_FIELDS = (
 RECENT_COMMIT_FIELDS = (
     "sha", "subject", "author", "date", "branch", "on_default", "tasks", "repository",
 )  # fmt: skip
-ACTIVITY_FIELDS = ("member", "commits", "last_commit", "sha", "subject")
+ACTIVITY_FIELDS = ("member", "task_commits", "last_commit", "sha", "subject")
 
 
 def _linked(reader: Reader, project_id: int) -> list[Row]:
@@ -45,7 +45,7 @@ def list_repositories(reader: Reader, project_id: int) -> list[Row]:
     rows = []
     for found in _linked(reader, project_id):
         counts = reader.tuples(
-            "SELECT (SELECT COUNT(*) FROM git_commit WHERE repository_id = :r), "
+            "SELECT (SELECT COALESCE(SUM(commits), 0) FROM git_sync WHERE repository_id = :r), "
             "(SELECT COUNT(*) FROM git_commit_task WHERE repository_id = :r)",
             {"r": found["id"]},
         )[0]
@@ -138,25 +138,27 @@ def last_commit(
 
 
 def member_activity(reader: Reader, project_id: int) -> list[Row]:
-    """Per member (matched by name or email at sync time): commits and the newest one."""
+    """Per member (matched by name or email at sync time): how many of their commits cite
+    tasks, and their newest commit."""
     found = reader.tuples(
-        "SELECT m.name, COUNT(*), MAX(c.committed_at), "
+        "SELECT m.name, COUNT(DISTINCT l.sha), MAX(c.committed_at), "
         "  (SELECT c2.sha || char(31) || c2.subject FROM git_commit c2 "
         "     JOIN git_repository r2 ON r2.id = c2.repository_id "
         "     WHERE c2.member_id = m.id AND r2.project_id = :p "
         "     ORDER BY c2.committed_at DESC, c2.id DESC LIMIT 1) "
         "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
         "JOIN member m ON m.id = c.member_id "
+        "LEFT JOIN git_commit_task l ON l.repository_id = c.repository_id AND l.sha = c.sha "
         "WHERE r.project_id = :p GROUP BY m.id, m.name ORDER BY MAX(c.committed_at) DESC",
         {"p": project_id},
     )
     rows = []
-    for name, commits, newest, latest in found:
+    for name, task_commits, newest, latest in found:
         sha, _, subject = (latest or "").partition("\x1f")
         rows.append(
             {
                 "member": name,
-                "commits": commits,
+                "task_commits": task_commits,
                 "last_commit": iso_timestamp(newest),
                 "sha": sha,
                 "subject": subject,
