@@ -459,3 +459,18 @@ def test_the_dashboard_panel_shows_the_last_sync_and_recent_commits(
     assert rows[1]["ref"] == "PM-2" and rows[1]["text"].endswith("fixes PM-2 baseline (Lena Vogel)")
     assert newest is not None and newest["subject"] == "fixes PM-2 baseline"
     assert newest["sha"] == repo.head()
+
+
+def test_json_fields_are_documented(linked: Invoke, repo: Repo):
+    from test_docs import _documented_fields
+
+    repo.commit("fixes PM-1")
+    ok(linked("git", "sync"))
+    documented = _documented_fields()
+    for heading, command in (
+        ("Git repository", ("git", "list")),
+        ("Git commit", ("git", "commits", "PM-1")),
+        ("Git activity", ("git", "activity")),
+    ):
+        printed = json.loads(ok(linked(*command, "--format", "json")))
+        assert list(printed[0]) == documented[heading], heading
