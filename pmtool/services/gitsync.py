@@ -230,16 +230,16 @@ class _Sync:
         self.authors_seen = set()  # git lists newest first: the first one is the newest
         batch: list[CommitRecord] = []
         read = 0
+        marker = markers[0] if len(markers) == 1 else None
+        authors_seen = self.authors_seen
+        tips = self.tips
         for record in records:
             read += 1
             sha, author = record_head(record)
-            if (
-                author in self.authors_seen
-                and sha not in self.tips
-                and not any(marker in record for marker in markers)
-            ):
-                continue
-            self.authors_seen.add(author)
+            cites = marker in record if marker is not None else any(m in record for m in markers)
+            if not cites and author in authors_seen and sha not in tips:
+                continue  # the common case: looked at, not decoded
+            authors_seen.add(author)
             batch.append(parse_commit(record))
             if len(batch) >= _BATCH:
                 read -= self._store_batch(batch, branch, on_default=on_default)
