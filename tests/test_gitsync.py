@@ -474,3 +474,30 @@ def test_json_fields_are_documented(linked: Invoke, repo: Repo):
     ):
         printed = json.loads(ok(linked(*command, "--format", "json")))
         assert list(printed[0]) == documented[heading], heading
+
+
+def test_the_demo_in_its_own_folder_gets_a_linked_synced_repository(
+    run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import tempfile
+
+    folder = tmp_path / "pmtool-demo-x"
+    folder.mkdir()
+    monkeypatch.delenv("PMTOOL_DB")
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda prefix="": str(folder))
+    out = ok(run("demo", "--no-tui"))
+    assert f"a git repository {folder / 'sepsis-model'} with" in out
+    monkeypatch.setenv("PMTOOL_DB", str(folder / "demo.db"))
+    [repository] = json.loads(ok(run("git", "list", "--format", "json")))
+    assert repository["last_sync"] is not None and repository["links"] > 10
+    done = json.loads(ok(run("task", "list", "--status", "done", "--format", "json")))
+    commits = json.loads(ok(run("git", "commits", done[0]["key"], "--format", "json")))
+    assert [c["keyword"] for c in commits] == ["fixes", "refs"]
+    assert ok(run("status")) == "Nothing needs attention.\n"
+    # Nothing written outside the folder the demo made.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pmtool-demo-x"]
+
+
+def test_a_demo_at_a_chosen_path_has_no_repository(run: Invoke, tmp_path: Path):
+    ok(run("demo", "--no-tui", "--path", str(tmp_path / "chosen.db")))
+    assert not (tmp_path / "sepsis-model").exists()

@@ -222,8 +222,9 @@ def git_commits(app: AppContext, key: str, fmt: str) -> None:
         task_id = resolve.task_id_any(reader, key)
         rows = task_commits(reader, task_id)
     for row in rows:
-        if fmt in ("table", "md"):
+        if fmt in ("table", "md"):  # for people: short ids, the minute in UTC
             row["sha"] = row["sha"][:10]
+            row["date"] = row["date"][:16].replace("T", " ")
     emit_rows(
         rows,
         fmt,

@@ -68,7 +68,8 @@ def sync_request(project_key: str) -> WriteRequest:
                 lines.append(f"{name}: not synced: {result.error}")
                 continue
             lines.append(
-                f"{name}: {result.commits} new commits, {len(result.applied)} transitions"
+                f"{name}: {_count(result.commits, 'new commit')}, "
+                f"{_count(len(result.applied), 'transition')}"
                 + (f", {len(result.refused)} refused" if result.refused else "")
             )
             lines += [f"  {m.key} → {m.new_status}" for m in result.applied[:5]]
@@ -78,6 +79,10 @@ def sync_request(project_key: str) -> WriteRequest:
         return Outcome("\n".join(lines))
 
     return WriteRequest(f"tui: git sync -p {project_key}", apply)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 class GitScreen(DataScreen):
