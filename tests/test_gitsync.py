@@ -194,7 +194,9 @@ def test_authors_become_member_activity(linked: Invoke, repo: Repo):
     assert "example.org" not in (dump(Path(os.environ["PMTOOL_DB"])) or "")
 
 
-def test_hostile_branch_names_are_only_data(linked: Invoke, repo: Repo, tmp_path: Path):
+def test_hostile_branch_names_are_only_data(
+    linked: Invoke, repo: Repo, tmp_path: Path, db_path: Path
+):
     for name in ("-rf", "--output=pwned", "fix/ümlaut PM-1".replace(" ", "-"), "--upload-pack"):
         repo.git("update-ref", f"refs/heads/{name}", "HEAD")
     # A ref git itself would refuse to create (a space): written straight into .git.
@@ -205,6 +207,8 @@ def test_hostile_branch_names_are_only_data(linked: Invoke, repo: Repo, tmp_path
         ok(linked("git", "sync"))
     finally:
         os.chdir(here)
+    names = {row[0] for row in query(db_path, "SELECT name FROM git_branch_state")}
+    assert {"-rf", "--output=pwned", "fix/ümlaut-PM-1", "--upload-pack"} <= names
     assert not (tmp_path / "x").exists() and not (tmp_path / "pwned").exists()
     assert not (repo.path / "x").exists() and not (repo.path / "pwned").exists()
 

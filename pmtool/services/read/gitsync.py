@@ -91,21 +91,33 @@ def recent_commits(reader: Reader, project_id: int, *, limit: int = 20) -> list[
     """The newest commits of the project's linked repositories, with the tasks they cite."""
     found = reader.tuples(
         "SELECT c.sha, c.subject, c.author, c.committed_at, c.branch, c.on_default, "
-        "  (SELECT group_concat(k, ' ') FROM (SELECT p.key || '-' || t.number AS k "
-        "     FROM git_commit_task l JOIN task t ON t.id = l.task_id "
-        "     JOIN project p ON p.id = t.project_id "
-        "     WHERE l.repository_id = c.repository_id AND l.sha = c.sha ORDER BY t.number)), "
-        "  r.path "
+        "  c.repository_id, r.path "
         "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
         "WHERE r.project_id = :p AND r.unlinked_at IS NULL "
         "ORDER BY c.committed_at DESC, c.id DESC LIMIT :limit",
         {"p": project_id, "limit": limit},
     )
     rows = []
-    for values in found:
-        row = _commit_row(values, RECENT_COMMIT_FIELDS)
-        row["tasks"] = row["tasks"].split() if row["tasks"] else []
-        rows.append(row)
+    cited: dict[tuple[int, str], list[str]] = {}
+    for sha, subject, author, when, branch, on_default, repository_id, path in found:
+        tasks: list[str] = []
+        cited[(repository_id, sha)] = tasks
+        rows.append(
+            _commit_row((sha, subject, author, when, branch, on_default, tasks, path),
+                        RECENT_COMMIT_FIELDS)
+        )  # fmt: skip
+    if cited:
+        marks = ", ".join(f":s{i}" for i in range(len(cited)))
+        params: dict[str, Any] = {f"s{i}": sha for i, (_, sha) in enumerate(cited)}
+        params["p"] = project_id
+        for repository_id, sha, key in reader.tuples(
+            "SELECT l.repository_id, l.sha, p.key || '-' || t.number FROM git_commit_task l "
+            "JOIN task t ON t.id = l.task_id JOIN project p ON p.id = t.project_id "
+            f"WHERE p.id = :p AND l.sha IN ({marks}) ORDER BY t.number",
+            params,
+        ):
+            if (repository_id, sha) in cited:
+                cited[(repository_id, sha)].append(key)
     return rows
 
 
@@ -140,31 +152,30 @@ def last_commit(
 def member_activity(reader: Reader, project_id: int) -> list[Row]:
     """Per member (matched by name or email at sync time): how many of their commits cite
     tasks, and their newest commit."""
+    newest = (
+        "(SELECT c2.{field} FROM git_commit c2 JOIN git_repository r2 ON r2.id = c2.repository_id "
+        " WHERE c2.member_id = m.id AND r2.project_id = :p "
+        " ORDER BY c2.committed_at DESC, c2.id DESC LIMIT 1)"
+    )
     found = reader.tuples(
-        "SELECT m.name, COUNT(DISTINCT l.sha), MAX(c.committed_at), "
-        "  (SELECT c2.sha || char(31) || c2.subject FROM git_commit c2 "
-        "     JOIN git_repository r2 ON r2.id = c2.repository_id "
-        "     WHERE c2.member_id = m.id AND r2.project_id = :p "
-        "     ORDER BY c2.committed_at DESC, c2.id DESC LIMIT 1) "
+        f"SELECT m.name, COUNT(DISTINCT l.sha), MAX(c.committed_at), "
+        f"{newest.format(field='sha')}, {newest.format(field='subject')} "
         "FROM git_commit c JOIN git_repository r ON r.id = c.repository_id "
         "JOIN member m ON m.id = c.member_id "
         "LEFT JOIN git_commit_task l ON l.repository_id = c.repository_id AND l.sha = c.sha "
         "WHERE r.project_id = :p GROUP BY m.id, m.name ORDER BY MAX(c.committed_at) DESC",
         {"p": project_id},
     )
-    rows = []
-    for name, task_commits, newest, latest in found:
-        sha, _, subject = (latest or "").partition("\x1f")
-        rows.append(
-            {
-                "member": name,
-                "task_commits": task_commits,
-                "last_commit": iso_timestamp(newest),
-                "sha": sha,
-                "subject": subject,
-            }
-        )
-    return rows
+    return [
+        {
+            "member": name,
+            "task_commits": task_commits,
+            "last_commit": iso_timestamp(last),
+            "sha": sha,
+            "subject": subject,
+        }
+        for name, task_commits, last, sha, subject in found
+    ]
 
 
 # -- dashboard and attention --------------------------------------------------------------
