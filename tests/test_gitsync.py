@@ -505,3 +505,36 @@ def test_the_demo_in_its_own_folder_gets_a_linked_synced_repository(
 def test_a_demo_at_a_chosen_path_has_no_repository(run: Invoke, tmp_path: Path):
     ok(run("demo", "--no-tui", "--path", str(tmp_path / "chosen.db")))
     assert not (tmp_path / "sepsis-model").exists()
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Cohort query (PM-1)", [(1, "refs", None)]),
+        (
+            "Closes: PM-3, PM-4 and PM-5",
+            [(3, "fixes", None), (4, "fixes", None), (5, "fixes", None)],
+        ),
+        ("Tidy\n\nThe body says:\nresolves PM-2", [(2, "fixes", None)]),
+        ("PM-7 #In-Progress started", [(7, "status", "in_progress")]),
+        ("refs PM-1\nPM-1 #review", [(1, "status", "review")]),
+        ("Merge branch 'pm-12-calibration'", []),
+        ("XPM-3, PM-33x, PM_4, PM-", []),
+        ("prefix-PM-9 is not a key; (PM-9) is", [(9, "refs", None)]),
+        ("fixed a bug in #12", []),
+    ],
+)
+def test_commit_message_keywords(message: str, expected: list[tuple[int, str, str | None]]):
+    from pmtool.gitsync.messages import find_references, patterns
+
+    found = find_references(message, patterns("PM"))
+    assert [(r.number, r.keyword, r.status) for r in found] == expected
+
+
+def test_hash_refs_read_numbers_as_tasks():
+    from pmtool.gitsync.messages import find_references, patterns
+
+    found = find_references(
+        "fixes #12 and PM-3; see #4, not a#5 or &#6", patterns("PM", hash_refs=True)
+    )
+    assert [(r.number, r.keyword) for r in found] == [(12, "fixes"), (3, "fixes"), (4, "refs")]

@@ -45,13 +45,16 @@ class Patterns(NamedTuple):
     reference: re.Pattern[str]
     fixes: re.Pattern[str]
     command: re.Pattern[str]
+    # Without hash refs: the key as a literal first (a fast scan); the character before
+    # it is checked in Python (a look-behind would make re try every position).
+    plain: re.Pattern[str] | None = None
 
 
 def patterns(project_key: str, *, hash_refs: bool = False) -> Patterns:
     key = re.escape(project_key.upper())
     one = rf"(?<![A-Za-z0-9_-]){key}-(\d+)(?![A-Za-z0-9_])"
-    # Always two groups (the key's number, the #number) so that callers need not ask.
-    one = rf"(?:{one}|(?<![\w&/#])#(\d+)\b)" if hash_refs else rf"(?:{one}|(?!)(\d))"
+    if hash_refs:
+        one = rf"(?:{one}|(?<![\w&/#])#(\d+)\b)"
     listed = rf"{one}(?:\s*(?:,|&|\band\b)\s*{one})*"
     fix_words = "|".join(FIX_WORDS)
     return Patterns(
@@ -59,14 +62,27 @@ def patterns(project_key: str, *, hash_refs: bool = False) -> Patterns:
         reference=re.compile(one),
         fixes=re.compile(rf"(?i:\b(?:{fix_words})\b):?\s+({listed})"),
         command=re.compile(rf"{one}\s+#([A-Za-z][A-Za-z0-9_-]*)"),
+        plain=None if hash_refs else re.compile(rf"{key}-(\d+)(?![A-Za-z0-9_])"),
     )
 
 
 def _numbers(match_text: str, reference: re.Pattern[str]) -> list[int]:
-    return [int(m.group(1) or m.group(2)) for m in reference.finditer(match_text)]
+    # The last group that matched holds the number (PM-12 or, with hash refs, #12).
+    return [int(m.group(m.lastindex or 1)) for m in reference.finditer(match_text)]
 
 
 _FIX_STEMS = ("fix", "clos", "resolv")
+_KEY_GLUE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _cited(message: str, found: Patterns) -> list[int]:
+    if found.plain is None:
+        return _numbers(message, found.reference)
+    return [
+        int(m.group(1))
+        for m in found.plain.finditer(message)
+        if m.start() == 0 or message[m.start() - 1] not in _KEY_GLUE
+    ]
 
 
 def find_references(message: str, found: Patterns) -> list[Reference]:
@@ -75,7 +91,7 @@ def find_references(message: str, found: Patterns) -> list[Reference]:
     if not any(marker in message for marker in found.markers):
         return []
     by_number: dict[int, Reference] = {}
-    for number in _numbers(message, found.reference):
+    for number in _cited(message, found):
         by_number.setdefault(number, Reference(number, "refs"))
     if not by_number:
         return []
@@ -86,9 +102,8 @@ def find_references(message: str, found: Patterns) -> list[Reference]:
                 by_number[number] = Reference(number, "fixes")
     if "#" in message:
         for match in found.command.finditer(message):
-            groups = match.groups()
-            number = int(groups[0] or groups[1])
-            word = groups[-1]
+            *numbers, word = match.groups()
+            number = int(next(n for n in numbers if n))
             by_number[number] = Reference(number, "status", word.lower().replace("-", "_"))
     return list(by_number.values())
 
