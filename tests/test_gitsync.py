@@ -538,3 +538,26 @@ def test_hash_refs_read_numbers_as_tasks():
         "fixes #12 and PM-3; see #4, not a#5 or &#6", patterns("PM", hash_refs=True)
     )
     assert [(r.number, r.keyword) for r in found] == [(12, "fixes"), (3, "fixes"), (4, "refs")]
+
+
+def test_undo_takes_back_a_link(workspace: Invoke, repo: Repo):
+    ok(workspace("git", "link", str(repo.path)))
+    ok(workspace("undo"))
+    assert json.loads(ok(workspace("git", "list", "--format", "json"))) == []
+
+
+def test_sync_all_reads_every_projects_repositories(
+    linked: Invoke, repo: Repo, tmp_path: Path, db_path: Path
+):
+    ok(linked("project", "add", "OT", "Other"))
+    ok(linked("-p", "OT", "task", "add", "Other work"))
+    other = Repo(tmp_path / "other")
+    other.commit("fixes OT-1")
+    ok(linked("-p", "OT", "git", "link", str(other.path)))
+    repo.commit("fixes PM-1")
+    out = ok(linked("git", "sync", "--all"))
+    assert "PM-1: backlog -> done" in out and "OT-1: backlog -> done" in out
+    # Without --all, only the chosen project's repositories.
+    other.commit("OT-1 again")
+    only_pm = ok(linked("-p", "PM", "git", "sync"))
+    assert only_pm.count("new commit") == 1 and only_pm.startswith(str(repo.path.resolve()))
