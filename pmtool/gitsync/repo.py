@@ -175,12 +175,20 @@ class Repository:
 
     # -- history ----------------------------------------------------------------------
 
-    def log(self, include: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[bytes]:
+    def log(
+        self,
+        include: Iterable[str],
+        exclude: Iterable[str] = (),
+        *,
+        grep: Sequence[str] = (),
+        walk: bool = True,
+    ) -> Iterator[bytes]:
         """Commits reachable from ``include`` but not from ``exclude`` (object ids), newest
         first, streamed: the caller works on the first commits while git finds the rest.
 
-        Each is the raw record (``parse_commit`` reads it; ``record_head`` its first
-        fields): a caller that needs only some commits looks at the bytes first.
+        ``grep``: only commits whose message matches one of these basic regular
+        expressions (git filters, in C). ``walk=False``: just the given commits. Each is
+        the raw record, which ``parse_commit`` reads.
         """
         revisions = [_object_id(sha) for sha in include]
         if not revisions:
@@ -189,8 +197,14 @@ class Repository:
         args = [
             "log", "--stdin", "--ignore-missing", "-z", "--source", "--no-show-signature",
             f"--format={_LOG_FORMAT}", f"--date={_SQLITE_UTC}", "--encoding=UTF-8",
-            "--end-of-options",
         ]  # fmt: skip
+        for pattern in grep:
+            if not re.fullmatch(r"[A-Z0-9#\[\]-]+", pattern):
+                raise ValueError(f"not a key pattern: {pattern!r}")
+            args.append(f"--grep={pattern}")
+        if not walk:
+            args.append("--no-walk=unsorted")
+        args.append("--end-of-options")
         with tempfile.TemporaryFile() as errors:
             try:
                 process = subprocess.Popen(

@@ -25,7 +25,6 @@ from pmtool.gitsync.repo import (
     Repository,
     open_repository,
     parse_commit,
-    record_head,
 )
 from pmtool.services import resolve, tasks
 from pmtool.storage.gateway import Gateway
@@ -178,8 +177,7 @@ class _Sync:
             keys.update(k for k in (sha, patch_id, fingerprint) if k)
         self.tasks: dict[int, Row] = {}
         self.authors: dict[str, int] = {}  # author name -> member id (0: none)
-        self.authors_seen: set[bytes] = set()
-        self.tips: set[bytes] = set()
+        self.stored: set[str] = set()  # commits stored by this sync
         self.has_commits = bool(
             gw.reader.tuples(
                 "SELECT 1 FROM git_commit WHERE repository_id = :r LIMIT 1", {"r": row["id"]}
@@ -192,13 +190,17 @@ class _Sync:
     # -- reading --------------------------------------------------------------------
 
     def read(self, states: dict[str, Row], branches: dict[str, str]) -> int:
-        """Read the new commits of every branch; returns how many are new."""
+        """Read the new commits of every branch; returns how many were stored."""
         default = self.row["default_branch"]
         default_tip = branches[default]
         default_state = states.get(default)
-        self.tips = {sha.encode() for sha in branches.values()}
-        new_on_default = self.store(
-            self.repository.log([default_tip], [default_state["tip_sha"]] if default_state else []),
+        # git picks the commits that cite a task (in C, while this process stores the
+        # ones it already sent); the rest stay in git.
+        grep = [f"{self.project_key}-[0-9]"] + (["#[0-9]"] if self.row["hash_refs"] else [])
+        new = self.store(
+            self.repository.log(
+                [default_tip], [default_state["tip_sha"]] if default_state else [], grep=grep
+            ),
             default,
             on_default=True,
         )
@@ -206,52 +208,50 @@ class _Sync:
         for name, sha in sorted(branches.items()):
             if name != default and (name not in states or states[name]["tip_sha"] != sha):
                 names_by_tip.setdefault(sha, name)
-        new_elsewhere = self.store(
+        new += self.store(
             self.repository.log(
-                names_by_tip, [default_tip, *(state["tip_sha"] for state in states.values())]
+                names_by_tip,
+                [default_tip, *(state["tip_sha"] for state in states.values())],
+                grep=grep,
             ),
             names_by_tip,
             on_default=False,
         )
+        # The newest commit of each branch that moved, citing a task or not: the last
+        # commit and activity read from it.
+        moved = default_state is None or default_state["tip_sha"] != default_tip
+        if moved and default_tip not in self.stored:
+            new += self.store(
+                self.repository.log([default_tip], walk=False), default, on_default=True
+            )
+        other_tips = [sha for sha in names_by_tip if sha not in self.stored]
+        new += self.store(
+            self.repository.log(other_tips, walk=False), names_by_tip, on_default=False
+        )
         self.transitions()
-        return new_on_default + new_elsewhere
+        return new
 
     def store(
         self, records: Iterable[bytes], branch: str | dict[str, str], *, on_default: bool
     ) -> int:
-        """Store the commits that matter, in batches, as git streams them, and collect the
-        transitions they ask for. Returns how many commits were read.
-
-        Stored: every commit that cites a task (its links are the point), the newest
-        commit of each author (last activity) and of each branch (last commit). The
-        other commits stay in git only: their bytes are looked at, never decoded.
-        """
-        markers = tuple(marker.encode() for marker in self.patterns.markers)
-        self.authors_seen = set()  # git lists newest first: the first one is the newest
+        """Store commits and their links in batches, as git streams them, and collect the
+        transitions they ask for. Returns how many were not stored before."""
         batch: list[CommitRecord] = []
-        read = 0
-        marker = markers[0] if len(markers) == 1 else None
-        authors_seen = self.authors_seen
-        tips = self.tips
+        new = 0
         for record in records:
-            read += 1
-            sha, author = record_head(record)
-            cites = marker in record if marker is not None else any(m in record for m in markers)
-            if not cites and author in authors_seen and sha not in tips:
-                continue  # the common case: looked at, not decoded
-            authors_seen.add(author)
             batch.append(parse_commit(record))
             if len(batch) >= _BATCH:
-                read -= self._store_batch(batch, branch, on_default=on_default)
+                new += self._store_batch(batch, branch, on_default=on_default)
                 batch = []
-        return read - self._store_batch(batch, branch, on_default=on_default)
+        return new + self._store_batch(batch, branch, on_default=on_default)
 
     def _store_batch(
         self, commits: list[CommitRecord], branch: str | dict[str, str], *, on_default: bool
     ) -> int:
-        """Store a batch; returns how many of them were stored before (not new)."""
+        """Store a batch; returns how many of them were not stored before."""
         if not commits:
             return 0
+        self.stored.update(commit.sha for commit in commits)
         repository_id = self.row["id"]
         # Read before on another branch, now on the default one (a merge): stored again
         # as on the default branch, where "fixes" applies; not new, not warned about again.
@@ -295,7 +295,7 @@ class _Sync:
             link_rows,
             conflict=("repository_id", "sha", "task_id"),
         )
-        return len(known)
+        return len(commits) - len(known)
 
     def _member(self, commit: CommitRecord) -> int | None:
         found = self.authors.get(commit.author)
