@@ -561,3 +561,18 @@ def test_sync_all_reads_every_projects_repositories(
     other.commit("OT-1 again")
     only_pm = ok(linked("-p", "PM", "git", "sync"))
     assert only_pm.count("new commit") == 1 and only_pm.startswith(str(repo.path.resolve()))
+
+
+def test_an_amended_message_is_recognised_by_its_patch_id(
+    linked: Invoke, repo: Repo, db_path: Path
+):
+    repo.switch("feature", create=True)
+    repo.commit("PM-2 #review ready", file="model.py")
+    ok(linked("git", "sync"))
+    ok(linked("task", "move", "PM-2", "in_progress"))
+    # Same change, new words: a new sha and fingerprint, the same patch-id.
+    repo.git("commit", "-q", "--amend", "-m", "PM-2 #review ready, with better words")
+    assert "PM-2" not in ok(linked("git", "sync"))
+    assert status(db_path, 2) == "in_progress"
+    stored = query(db_path, "SELECT patch_id FROM git_transition ORDER BY id")
+    assert len(stored) == 1

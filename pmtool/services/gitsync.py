@@ -22,6 +22,7 @@ from pmtool.core.keys import task_key
 from pmtool.gitsync import messages
 from pmtool.gitsync.repo import (
     CommitRecord,
+    GitFailed,
     Repository,
     open_repository,
     parse_commit,
@@ -168,6 +169,9 @@ class _Sync:
         self.links = 0
         # (task id, status) -> the dedupe keys already applied (sha, patch-id, fingerprint)
         self.done_keys: dict[tuple[int, str], set[str]] = {}
+        # What earlier syncs applied: (task id, status) -> their commits' shas.
+        self.earlier: dict[tuple[int, str], set[str]] = {}
+        self.earlier_without_patch_id: set[str] = set()
         for task_id, status, sha, patch_id, fingerprint in gw.reader.tuples(
             "SELECT task_id, status, sha, patch_id, fingerprint FROM git_transition "
             "WHERE outcome = 'applied' AND task_id IN (SELECT id FROM task WHERE project_id = :p)",
@@ -175,6 +179,9 @@ class _Sync:
         ):
             keys = self.done_keys.setdefault((task_id, status), set())
             keys.update(k for k in (sha, patch_id, fingerprint) if k)
+            self.earlier.setdefault((task_id, status), set()).add(sha)
+            if patch_id is None and not fingerprint.startswith("merged "):
+                self.earlier_without_patch_id.add(sha)
         self.tasks: dict[int, Row] = {}
         self.authors: dict[str, int] = {}  # author name -> member id (0: none)
         self.stored: set[str] = set()  # commits stored by this sync
@@ -185,7 +192,6 @@ class _Sync:
         )
         self.wanted: list[tuple[CommitRecord, messages.Reference]] = []
         self.records: list[dict[str, Any]] = []
-        self.patch_id_wanted: list[str] = []
 
     # -- reading --------------------------------------------------------------------
 
@@ -329,15 +335,26 @@ class _Sync:
         wanted = self.wanted[::-1]
         if not wanted:
             return
-        # Patch-ids are needed now only where an earlier sync applied the same move (to
-        # recognise a copy); those of the moves applied now are computed once, at the end.
-        earlier = [
+        # Patch-ids are computed only where an earlier sync applied the same move: then a
+        # commit may be a copy (rebased, cherry-picked, message amended) of that one.
+        maybe_copies = {
             commit.sha
             for commit, reference in wanted
-            if (self.task_ids[reference.number], self._status(reference)) in self.done_keys
+            if (self.task_ids[reference.number], self._status(reference)) in self.earlier
             and len(commit.parents) <= 1
-        ]
-        patch_ids = self.repository.patch_ids(sorted(set(earlier)))
+        }
+        patch_ids: dict[str, str] = {}
+        if maybe_copies:
+            try:
+                patch_ids = self.repository.patch_ids(
+                    sorted(maybe_copies | self.earlier_without_patch_id)
+                )
+            except GitFailed:
+                patch_ids = {}  # an earlier commit is gone: sha and fingerprint still tell
+            for (task_id, status), shas in self.earlier.items():
+                self.done_keys[(task_id, status)].update(
+                    patch_ids[sha] for sha in shas if sha in patch_ids
+                )
         for commit, reference in wanted:
             status = self._status(reference)
             if status not in self.workflow:
@@ -350,7 +367,6 @@ class _Sync:
                 patch_id=patch_ids.get(commit.sha),
                 fingerprint=_fingerprint(commit),
                 why=reference.keyword,
-                merge=len(commit.parents) > 1,
             )
 
     def _status(self, reference: messages.Reference) -> str:
@@ -367,7 +383,6 @@ class _Sync:
         patch_id: str | None,
         fingerprint: str,
         why: str,
-        merge: bool = True,
     ) -> None:
         seen = self.done_keys.setdefault((task_id, status), set())
         if {sha, patch_id, fingerprint} & seen:
@@ -398,15 +413,10 @@ class _Sync:
         seen.update(k for k in (sha, patch_id, fingerprint) if k)
         self.applied.append(Transition(key, old_status, status, sha, why))
         self.records.append({**record, "outcome": "applied", "reason": None})
-        if patch_id is None and not merge:
-            self.patch_id_wanted.append(sha)
 
     def write_records(self) -> None:
-        """The transitions' rows, with the patch-ids of the commits that moved tasks."""
-        patch_ids = self.repository.patch_ids(sorted(set(self.patch_id_wanted)))
+        """The transitions' rows (patch-ids where they were computed)."""
         for record in self.records:
-            if record["patch_id"] is None and record["outcome"] == "applied":
-                record["patch_id"] = patch_ids.get(record["sha"])
             self.gw.insert("git_transition", record)
 
     def _task(self, task_id: int) -> Row:
@@ -452,7 +462,6 @@ class _Sync:
                     patch_id=None,
                     fingerprint=f"merged {name} {tip}",
                     why="merged",
-                    merge=True,
                 )
         return marks
 
