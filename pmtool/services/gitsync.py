@@ -149,13 +149,14 @@ class _Sync:
             (c["name"] for c in reversed(list(self.workflow.values())) if c["is_done"]),
             DONE_KEYWORD_STATUS,
         )
-        self.task_ids: dict[int, int] = {
-            number: task_id
-            for task_id, number in gw.reader.tuples(
-                "SELECT id, number FROM task WHERE project_id = :p AND deleted_at IS NULL",
-                {"p": self.project_id},
-            )
-        }
+        self.task_ids: dict[int, int] = {}
+        self.statuses: dict[int, str] = {}  # as the sync began (tasks only move forward)
+        for task_id, number, status in gw.reader.tuples(
+            "SELECT id, number, status FROM task WHERE project_id = :p AND deleted_at IS NULL",
+            {"p": self.project_id},
+        ):
+            self.task_ids[number] = task_id
+            self.statuses[task_id] = status
         self.members: dict[str, int] = {}
         for member_id, name, email in gw.reader.tuples("SELECT id, name, email FROM member"):
             self.members[name.casefold()] = member_id
@@ -337,24 +338,21 @@ class _Sync:
             return
         # Patch-ids are computed only where an earlier sync applied the same move: then a
         # commit may be a copy (rebased, cherry-picked, message amended) of that one.
-        maybe_copies = {
-            commit.sha
-            for commit, reference in wanted
-            if (self.task_ids[reference.number], self._status(reference)) in self.earlier
-            and len(commit.parents) <= 1
-        }
+        maybe_copies: set[str] = set()
+        their_originals: set[str] = set()
+        for commit, reference in wanted:
+            move = (self.task_ids[reference.number], self._status(reference))
+            if move in self.earlier and len(commit.parents) <= 1 and self._forward(*move):
+                maybe_copies.add(commit.sha)
+                their_originals |= self.earlier[move] & self.earlier_without_patch_id
         patch_ids: dict[str, str] = {}
         if maybe_copies:
             try:
-                patch_ids = self.repository.patch_ids(
-                    sorted(maybe_copies | self.earlier_without_patch_id)
-                )
+                patch_ids = self.repository.patch_ids(sorted(maybe_copies | their_originals))
             except GitFailed:
                 patch_ids = {}  # an earlier commit is gone: sha and fingerprint still tell
-            for (task_id, status), shas in self.earlier.items():
-                self.done_keys[(task_id, status)].update(
-                    patch_ids[sha] for sha in shas if sha in patch_ids
-                )
+            for move, shas in self.earlier.items():
+                self.done_keys[move].update(patch_ids[sha] for sha in shas if sha in patch_ids)
         for commit, reference in wanted:
             status = self._status(reference)
             if status not in self.workflow:
@@ -368,6 +366,12 @@ class _Sync:
                 fingerprint=_fingerprint(commit),
                 why=reference.keyword,
             )
+
+    def _forward(self, task_id: int, status: str) -> bool:
+        """Whether the move could happen at all (the task is not there or further yet)."""
+        current = self.workflow.get(self.statuses.get(task_id, ""))
+        target = self.workflow.get(status)
+        return target is not None and (current is None or current["position"] < target["position"])
 
     def _status(self, reference: messages.Reference) -> str:
         if reference.keyword == "fixes":
