@@ -426,11 +426,18 @@ def test_a_database_from_a_newer_pmtool_is_refused(ready: Invoke, db_path: Path,
     assert dump(db_path) == before
 
 
+# The code's newest revision, and one the tests below pretend comes next: whatever the
+# chain of migrations is (domains add theirs), these tests need no change.
+REVISIONS = schema.KNOWN_REVISIONS
+HEAD = schema.HEAD_REVISION
+NEXT = "9999"
+
+
 @pytest.fixture
 def code_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This pmtool knows a revision 0003 that the database (at 0002) does not have yet."""
-    monkeypatch.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002", "0003"))
-    monkeypatch.setattr(schema, "HEAD_REVISION", "0003")
+    """This pmtool knows a revision NEXT that the database (at HEAD) does not have yet."""
+    monkeypatch.setattr(schema, "KNOWN_REVISIONS", (*REVISIONS, NEXT))
+    monkeypatch.setattr(schema, "HEAD_REVISION", NEXT)
 
 
 @pytest.mark.parametrize("args", [("task", "list"), ("task", "add", "A"), ("init",), ("undo",)])
@@ -439,7 +446,7 @@ def test_a_database_behind_the_code_is_refused(ready: Invoke, db_path: Path, cod
     refused(
         ready(*args),
         1,
-        f"the database at {db_path} is at schema 0002, this pmtool needs 0003",
+        f"the database at {db_path} is at schema {HEAD}, this pmtool needs {NEXT}",
         "run `pmtool db upgrade` (it backs the file up first)",
     )
     assert dump(db_path) == before
@@ -450,8 +457,10 @@ def test_db_upgrade_backs_up_first(
 ):
     before = dump(db_path)
     monkeypatch.setenv("PMTOOL_NOW", "2026-11-27T10:00:00+00:00")
-    backup = db_path.with_name("pmtool.db.0002-20261127T100000Z.bak")
-    assert ok(ready("db", "upgrade")) == (f"Backed up to {backup}\nUpgraded schema 0002 -> 0003\n")
+    backup = db_path.with_name(f"pmtool.db.{HEAD}-20261127T100000Z.bak")
+    assert ok(ready("db", "upgrade")) == (
+        f"Backed up to {backup}\nUpgraded schema {HEAD} -> {NEXT}\n"
+    )
     assert dump(backup) == before
     assert backup.stat().st_mode & 0o777 == 0o600
 
@@ -461,8 +470,8 @@ MIGRATION_0003 = '''"""Test migration: task and project rebuilt in batch mode.""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "@NEXT@"
+down_revision = "@HEAD@"
 branch_labels = None
 depends_on = None
 
@@ -482,11 +491,16 @@ def downgrade() -> None:
 '''
 
 
+def chained(migration: str) -> str:
+    """A test migration's text, following the code's newest revision."""
+    return migration.replace("@NEXT@", NEXT).replace("@HEAD@", HEAD)
+
+
 @pytest.fixture
 def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_ahead) -> Path:
     folder = tmp_path / "db"
     shutil.copytree(migrations_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0003_test_columns.py").write_text(MIGRATION_0003)
+    (folder / "versions" / "0003_test_columns.py").write_text(chained(MIGRATION_0003))
     monkeypatch.setattr("pmtool.storage.migrate.migrations_dir", lambda: folder)
     return folder
 
@@ -494,13 +508,13 @@ def migrations_with_0003(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code_a
 def test_a_real_migration_upgrades_and_keeps_every_row(
     run: Invoke, db_path: Path, migrations_with_0003: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    # A database made by the previous release: migrated only to 0002.
+    # A database made by the previous release: migrated only to HEAD.
     with monkeypatch.context() as previous_release:
-        previous_release.setattr(schema, "KNOWN_REVISIONS", ("0001", "0002"))
-        previous_release.setattr(schema, "HEAD_REVISION", "0002")
+        previous_release.setattr(schema, "KNOWN_REVISIONS", REVISIONS)
+        previous_release.setattr(schema, "HEAD_REVISION", HEAD)
         location = resolve_location(str(db_path))
         sqlite_files.create_private_file(db_path)
-        upgrade(location, "0002")
+        upgrade(location, HEAD)
         ok(run("project", "add", "PM", "Sepsis"))
         ok(run("member", "add", "Lena Vogel"))
         ok(run("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
@@ -525,8 +539,8 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
     refused(run("task", "list"), 1, "run `pmtool db upgrade`")
     upgraded = ok(run("db", "upgrade")).splitlines()
     assert upgraded[0].startswith("Backed up to ")
-    assert upgraded[1] == "Upgraded schema 0002 -> 0003"
-    assert query(db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert upgraded[1] == f"Upgraded schema {HEAD} -> {NEXT}"
+    assert query(db_path, "SELECT version_num FROM alembic_version") == [(NEXT,)]
     assert {table: query(db_path, f"SELECT COUNT(*) FROM {table}") for table in tables} == counts
     columns = [row[1] for row in query(db_path, "PRAGMA table_info(task)")]
     assert "risk_note" in columns
@@ -539,7 +553,7 @@ def test_a_real_migration_upgrades_and_keeps_every_row(
         ("PM-1", "Lena Vogel", "Sprint 1", None),
     ]
     assert ok(run("task", "add", "C")) == "PM-3\n"
-    assert ok(run("db", "upgrade")) == "Already at schema 0003; nothing to do.\n"
+    assert ok(run("db", "upgrade")) == f"Already at schema {NEXT}; nothing to do.\n"
 
 
 BROKEN_0003 = '''"""A test migration that fails halfway."""
@@ -547,8 +561,8 @@ BROKEN_0003 = '''"""A test migration that fails halfway."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "@NEXT@"
+down_revision = "@HEAD@"
 branch_labels = None
 depends_on = None
 
@@ -567,7 +581,7 @@ def downgrade() -> None:
 def test_a_failing_migration_leaves_the_database_as_it_was(
     ready: Invoke, db_path: Path, migrations_with_0003: Path
 ):
-    (migrations_with_0003 / "versions" / "0003_test_columns.py").write_text(BROKEN_0003)
+    (migrations_with_0003 / "versions" / "0003_test_columns.py").write_text(chained(BROKEN_0003))
     before = dump(db_path)
     error_line(ready("db", "upgrade"), 1)
     assert dump(db_path) == before
