@@ -149,13 +149,15 @@ class _Sync:
             (c["name"] for c in reversed(list(self.workflow.values())) if c["is_done"]),
             DONE_KEYWORD_STATUS,
         )
-        self.task_ids: dict[int, int] = {}
+        self.task_ids: dict[int, int] = {}  # number -> id
+        self.numbers: dict[int, int] = {}  # id -> number
         self.statuses: dict[int, str] = {}  # as the sync began (tasks only move forward)
         for task_id, number, status in gw.reader.tuples(
             "SELECT id, number, status FROM task WHERE project_id = :p AND deleted_at IS NULL",
             {"p": self.project_id},
         ):
             self.task_ids[number] = task_id
+            self.numbers[task_id] = number
             self.statuses[task_id] = status
         self.members: dict[str, int] = {}
         for member_id, name, email in gw.reader.tuples("SELECT id, name, email FROM member"):
@@ -425,8 +427,8 @@ class _Sync:
 
     def _task(self, task_id: int) -> Row:
         if task_id not in self.tasks:
-            number = next(n for n, known in self.task_ids.items() if known == task_id)
-            self.tasks[task_id] = resolve.task(self.gw.reader, task_key(self.project_key, number))
+            key = task_key(self.project_key, self.numbers[task_id])
+            self.tasks[task_id] = resolve.task(self.gw.reader, key)
         return self.tasks[task_id]
 
     # -- branches -------------------------------------------------------------------
