@@ -316,6 +316,9 @@ def test_git_commands_load_no_orm_no_ui_and_no_gitpython(linked: Invoke, repo: R
         ["git", "link", str(repo.path), "--done-on-merge"],
         ["git", "branch", "PM-2"],
         ["git", "commits", "PM-1"],
+        ["git", "hooks", "install", "--check", "warn"],
+        ["git", "publish"],
+        ["git", "unlink", str(repo.path)],
         ["status"],
     ):
         assert _loaded_modules(db_path, args) == [], args
