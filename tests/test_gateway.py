@@ -315,6 +315,9 @@ READ_COMMANDS = [
     ["export", "sprints", "--format", "md"],
     ["export", "--list"],
     ["report", "status"],
+    ["git", "list"],
+    ["git", "commits", "PM-1", "--format", "json"],
+    ["git", "activity"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],

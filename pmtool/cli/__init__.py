@@ -46,6 +46,7 @@ COMMAND_MODULES: dict[str, str] = {
     "forecast": "exports",
     "report": "exports",
     "import": "imports",
+    "git": "gitsync",
 }
 
 

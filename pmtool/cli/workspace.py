@@ -210,6 +210,11 @@ def demo(app: AppContext, target: Path | None, no_tui: bool) -> None:
         with new_file_beside(location.path, replace_empty=True) as building:
             summary = build_demo(resolve_location(str(building)))
             dispose_engines()
+        if target is None and not app.database:
+            # The demo's own new folder: room for its git repository too.
+            from pmtool.services.demo_gitsync import build_demo_repository
+
+            summary += build_demo_repository(location.path.parent, location)
     app.database = location.url if location.path is None else str(location.path)
     if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
         from pmtool.cli.tui import open_tui

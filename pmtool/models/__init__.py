@@ -76,3 +76,21 @@ __all__ = [
     "WorkflowColumn",
     "metadata",
 ]
+
+from pmtool.models.gitsync import (
+    GitBranchState,
+    GitCommit,
+    GitCommitTask,
+    GitRepository,
+    GitSyncRun,
+    GitTransition,
+)
+
+__all__ += [
+    "GitBranchState",
+    "GitCommit",
+    "GitCommitTask",
+    "GitRepository",
+    "GitSyncRun",
+    "GitTransition",
+]

@@ -355,3 +355,30 @@ def contact(reader: Reader, wanted: str | int) -> Row:
     if not found:
         raise NotFound(f"no contact #{text} (`pmtool stakeholder contacts` shows them)")
     return found[0]
+
+
+def git_repository(reader: Reader, project_id: int, path: str | None) -> Row:
+    """A repository linked to the project: by path (as given, or resolved), or the only one."""
+    from contextlib import suppress
+    from pathlib import Path
+
+    linked = reader.rows(
+        "SELECT * FROM git_repository WHERE project_id = :p AND unlinked_at IS NULL ORDER BY id",
+        {"p": project_id},
+    )
+    key = _project_key(reader, project_id)
+    if path is None:
+        if len(linked) == 1:
+            return linked[0]
+        if not linked:
+            raise NotFound(f"{key} has no linked repository: `pmtool git link PATH` links one")
+        raise InvalidInput(
+            f"{key} has {len(linked)} linked repositories: choose one with --repo PATH"
+        )
+    wanted = {path, str(Path(path).expanduser().absolute())}
+    with suppress(OSError):
+        wanted.add(str(Path(path).expanduser().resolve()))
+    for row in linked:
+        if row["path"] in wanted:
+            return row
+    raise NotFound(f"{path} is not linked to {key} (`pmtool git list` shows the linked ones)")

@@ -31,7 +31,7 @@ from pmtool.storage import personal, schema
 from pmtool.storage import sqlite as sqlite_files
 from pmtool.storage.location import DatabaseLocation
 from pmtool.storage.reader import Reader, SqliteReader
-from pmtool.storage.tables import BY_ENTITY, TABLES, Kind, Table
+from pmtool.storage.tables import BY_ENTITY, FACT_TABLES, TABLES, Kind, Table
 
 try:  # the built-in SHA-256: hashlib would load OpenSSL first (~2 ms per command)
     from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12+
@@ -246,6 +246,37 @@ class Gateway:
         self._execute(f"DELETE FROM {table.name} WHERE {_quoted(table.key)} = ?", (key,))
         self._audit([(table.entity, str(key), "delete", None, json.dumps(snapshot), None)])
 
+    def insert_facts(
+        self,
+        table_name: str,
+        columns: tuple[str, ...],
+        rows: list[tuple[Any, ...]],
+        *,
+        conflict: tuple[str, ...],
+        update: tuple[str, ...] = (),
+    ) -> int:
+        """Insert many rows of a fact table (``FACT_TABLES``) in one statement, unaudited.
+
+        Values must be as the column stores them already (no conversion per value: this
+        is the bulk path). A row whose ``conflict`` columns exist already is left alone,
+        or has its ``update`` columns set from the new row. Returns the rows changed.
+        """
+        table = FACT_TABLES[table_name]
+        self._check_columns(table, dict.fromkeys(columns))
+        on_conflict = (
+            "DO UPDATE SET " + ", ".join(f"{_quoted(n)} = excluded.{_quoted(n)}" for n in update)
+            if update
+            else "DO NOTHING"
+        )
+        if not rows:
+            return 0
+        return self._execute_many(
+            f"INSERT INTO {table.name} ({', '.join(_quoted(n) for n in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT ({', '.join(_quoted(n) for n in conflict)}) {on_conflict}",
+            rows,
+        )
+
     def note(self, entity: str, entity_id: Any, field: str, text: str) -> None:
         """Record a fact that is not a column change (e.g. a WIP limit overridden)."""
         self._audit([(entity, str(entity_id), "note", field, None, json.dumps(text))])
@@ -369,12 +400,13 @@ class Gateway:
             sql = sql.replace("?", "%s")
         return self._connection.execute(sql, params)
 
-    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        """Run one statement per row; returns how many rows it changed in all."""
         if self.dialect == "sqlite":
-            self._connection.executemany(sql, rows)
-        else:
-            with self._connection.cursor() as cursor:
-                cursor.executemany(sql.replace("?", "%s"), rows)
+            return int(self._connection.executemany(sql, rows).rowcount)
+        with self._connection.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+            return int(cursor.rowcount)
 
     @staticmethod
     def _check_columns(table: Table, values: Mapping[str, Any]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pmtool.core.errors import StorageError
 
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0006", "0007", "0008")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

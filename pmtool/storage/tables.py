@@ -554,3 +554,122 @@ IMPORT_RECORD = Table(
 )
 TABLES[IMPORT_RECORD.name] = IMPORT_RECORD
 BY_ENTITY[IMPORT_RECORD.entity] = IMPORT_RECORD
+
+# -- git sync (pmtool/services/gitsync.py) --------------------------------------------
+GIT_REPOSITORY = Table(
+    "git_repository",
+    "git_repository",
+    "id",
+    True,
+    {
+        "id": "int",
+        "project_id": "int",
+        "path": "text",
+        "default_branch": "text",
+        "done_on_merge": "bool",
+        "hash_refs": "bool",
+        "created_at": "datetime",
+        "unlinked_at": "datetime",
+        "version": "int",
+    },
+)
+GIT_BRANCH_STATE = Table(
+    "git_branch_state",
+    "git_branch",
+    "id",
+    True,
+    {
+        "id": "int",
+        "repository_id": "int",
+        "name": "text",
+        "tip_sha": "text",
+        "base_sha": "text",
+        "merged_at": "datetime",
+        "synced_at": "datetime",
+        "version": "int",
+    },
+    # The time of each sync is in git_sync; the tip is the state undo puts back.
+    frozenset({"synced_at", "version"}),
+)
+GIT_SYNC = Table(
+    "git_sync",
+    "git_sync",
+    "id",
+    True,
+    {
+        "id": "int",
+        "repository_id": "int",
+        "at": "datetime",
+        "commits": "int",
+        "links": "int",
+        "applied": "int",
+        "refused": "int",
+        "unknown_refs": "text",
+        "version": "int",
+    },
+)
+GIT_TRANSITION = Table(
+    "git_transition",
+    "git_transition",
+    "id",
+    True,
+    {
+        "id": "int",
+        "repository_id": "int",
+        "task_id": "int",
+        "sha": "text",
+        "patch_id": "text",
+        "fingerprint": "text",
+        "status": "text",
+        "outcome": "text",
+        "reason": "text",
+        "at": "datetime",
+        "version": "int",
+    },
+    # What a sync decided is in the trail (task, status, outcome); the rest is detail
+    # of the commit that undo and redo keep with the row.
+    frozenset({"sha", "patch_id", "fingerprint", "reason", "at", "repository_id", "version"}),
+)
+for _table in (GIT_REPOSITORY, GIT_BRANCH_STATE, GIT_SYNC, GIT_TRANSITION):
+    TABLES[_table.name] = _table
+    BY_ENTITY[_table.entity] = _table
+
+# Facts read in bulk from outside (tens of thousands of git commits per sync): written
+# by Gateway.insert_facts without audit rows, never updated by a command, and read
+# again idempotently (a row that exists is left alone).
+FACT_TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "git_commit",
+            "git_commit",
+            "id",
+            True,
+            {
+                "id": "int",
+                "repository_id": "int",
+                "sha": "text",
+                "author": "text",
+                "member_id": "int",
+                "committed_at": "datetime",
+                "subject": "text",
+                "branch": "text",
+                "on_default": "bool",
+            },
+        ),
+        Table(
+            "git_commit_task",
+            "git_commit_task",
+            "id",
+            True,
+            {
+                "id": "int",
+                "repository_id": "int",
+                "sha": "text",
+                "task_id": "int",
+                "keyword": "text",
+            },
+        ),
+    )
+}
+UNAUDITED_TABLES = UNAUDITED_TABLES | frozenset(FACT_TABLES)

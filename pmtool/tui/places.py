@@ -41,6 +41,8 @@ PLACES: tuple[Place, ...] = (
           "pmtool.tui.screens.partners:PartnersScreen"),
     Place("compliance", "9", "Compliance", "Compliance: profile and checklists",
           "pmtool.tui.screens.compliance:ComplianceScreen"),
+    Place("git", "8", "Git", "Git: repositories and commits",
+          "pmtool.tui.screens.gitsync:GitScreen"),
 )  # fmt: skip
 
 BY_MODE = {place.mode: place for place in PLACES}

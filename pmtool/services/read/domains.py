@@ -95,6 +95,15 @@ def register_attention_sources() -> None:
         "classification_missing", compliance.classification_missing, present=checklists_in_use
     )
 
+    # Git sync: linked repositories never or long not synced; unknown task references.
+    from pmtool.services.read import gitsync
+
+    attention.register_attention("git_never_synced", gitsync.never_synced, present=gitsync.in_use)
+    attention.register_attention("git_sync_stale", gitsync.sync_stale, present=gitsync.in_use)
+    attention.register_attention(
+        "git_unknown_refs", gitsync.unknown_references, present=gitsync.in_use
+    )
+
 
 def register_panels() -> None:
     """Register every domain's dashboard panels."""
@@ -147,6 +156,13 @@ def register_panels() -> None:
         compliance.panel_rows,
         present=attention.table_has_rows("compliance_checklist"),
         empty_text="No checklists.",
+    )
+
+    # Git sync: last sync of each linked repository and the newest commits.
+    from pmtool.services.read import gitsync
+
+    dashboard.register_panel(
+        "git", "Git", gitsync.panel_rows, present=gitsync.in_use, empty_text="No commits yet."
     )
 
 
