@@ -261,6 +261,19 @@ def test_status_moves_along_the_machine_and_refuses_the_rest(planned: Invoke, db
     ok(planned("thesis", "move", "1", "in_progress"))
     ok(planned("thesis", "move", "1", "withdrawn"))
     refused(planned("thesis", "move", "1", "planning"), 1, "it can move nowhere: it is final")
+
+
+def test_submitted_and_defended_mark_their_milestones_done(planned: Invoke, db_path: Path):
+    for status in ("registered", "in_progress", "submitted"):
+        ok(planned("thesis", "move", "1", status))
+    done = {m["id"]: m["done"] for m in milestones(planned)}
+    assert (done["submission"], done["defence"]) == ("2027-01-15", None)
+    ok(planned("thesis", "move", "1", "defended"))
+    done = {m["id"]: m["done"] for m in milestones(planned)}
+    assert done["defence"] == "2027-01-15"
+    assert query(db_path, "SELECT defence_on FROM thesis") == [("2027-01-15",)]
+    ok(planned("undo"))
+    assert {m["id"]: m["done"] for m in milestones(planned)}["defence"] is None
     error_line(planned("thesis", "move", "1", "nonsense"), 2, "'nonsense' is not one of")
 
 
