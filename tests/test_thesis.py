@@ -148,6 +148,7 @@ def test_a_changed_template_never_changes_a_planned_thesis(workspace: Invoke, tm
 # --- adding and showing -------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_add_plans_the_default_milestones_and_the_deadline(planned: Invoke, db_path: Path):
     rows = json.loads(ok(planned("thesis", "list", "--format", "json")))
     assert list(rows[0])[:5] == ["id", "student", "title", "start", "deadline"]
@@ -260,12 +261,26 @@ def test_status_moves_along_the_machine_and_refuses_the_rest(planned: Invoke, db
     ok(planned("thesis", "move", "1", "in_progress"))
     ok(planned("thesis", "move", "1", "withdrawn"))
     refused(planned("thesis", "move", "1", "planning"), 1, "it can move nowhere: it is final")
+
+
+def test_submitted_and_defended_mark_their_milestones_done(planned: Invoke, db_path: Path):
+    for status in ("registered", "in_progress", "submitted"):
+        ok(planned("thesis", "move", "1", status))
+    done = {m["id"]: m["done"] for m in milestones(planned)}
+    assert (done["submission"], done["defence"]) == ("2027-01-15", None)
+    ok(planned("thesis", "move", "1", "defended"))
+    done = {m["id"]: m["done"] for m in milestones(planned)}
+    assert done["defence"] == "2027-01-15"
+    assert query(db_path, "SELECT defence_on FROM thesis") == [("2027-01-15",)]
+    ok(planned("undo"))
+    assert {m["id"]: m["done"] for m in milestones(planned)}["defence"] is None
     error_line(planned("thesis", "move", "1", "nonsense"), 2, "'nonsense' is not one of")
 
 
 # --- re-planning --------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_replan_moves_open_milestones_and_keeps_the_old_dates(planned: Invoke):
     ok(planned("thesis", "milestone", "done", "1", "topic", "--on", "2026-08-10"))
     before = due_dates(planned)
@@ -296,6 +311,7 @@ def test_a_new_processing_time_moves_the_deadline_and_what_comes_after(planned: 
     assert dates["draft"] == "2027-03-29"  # before the old deadline: unchanged
 
 
+@pytest.mark.both_backends
 def test_extend_needs_a_reason_and_moves_the_deadline(planned: Invoke, db_path: Path):
     before = dump(db_path)
     error_line(planned("thesis", "extend", "1", "--weeks", "4"), 2, "Missing option '--reason'")
@@ -388,6 +404,7 @@ def test_a_thesis_without_a_project_meets_no_approval(run: Invoke):
     refused(run("thesis", "milestone", "done", "1", "9"), 1, "the thesis has no linked project")
 
 
+@pytest.mark.both_backends
 def test_dependencies_refuse_circles_and_self(planned: Invoke, db_path: Path):
     before = dump(db_path)
     refused(planned("thesis", "milestone", "depend", "1", "2", "--on", "2"), 2, "on itself")
@@ -434,6 +451,7 @@ def test_the_critical_path_is_what_the_submission_waits_for(planned: Invoke):
 # --- meetings -----------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_a_meeting_turns_action_items_into_tasks(planned: Invoke):
     out = ok(
         planned(
@@ -509,6 +527,7 @@ def _on_track(run: Invoke) -> None:
     ok(run("thesis", "meeting", "add", "1", "--on", "2027-01-08"))
 
 
+@pytest.mark.both_backends
 def test_overview_of_a_thesis_on_track(planned: Invoke):
     _on_track(planned)
     assert overview(planned) == [
@@ -642,6 +661,7 @@ def test_empty_lists_and_formats(workspace: Invoke):
 # --- removing and undo --------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_rm_and_undo_restore_the_whole_thesis(planned: Invoke, db_path: Path):
     ok(planned("thesis", "meeting", "add", "1", "--action", "Draft the intro"))
     before = dump(db_path)
@@ -692,6 +712,7 @@ def _approve(run: Invoke, kind: str, valid_until: str | None = None) -> None:
     ok(run("approval", "decide", number, "approved", "--on", "2026-10-20", *until))
 
 
+@pytest.mark.both_backends
 def test_data_access_opens_once_ethics_and_dua_are_in_force(planned: Invoke, db_path: Path):
     ok(planned("thesis", "milestone", "done", "1", "1-8", "--on", "2026-11-02"))
     _approve(planned, "exemption")  # a documented "no vote needed" opens the ethics gate
@@ -705,6 +726,7 @@ def test_data_access_opens_once_ethics_and_dua_are_in_force(planned: Invoke, db_
     assert overview(planned)[0]["approvals"] == ""  # nothing open needs an approval any more
 
 
+@pytest.mark.both_backends
 def test_an_expired_approval_closes_the_gate_and_is_a_high_risk(planned: Invoke, db_path: Path):
     ok(planned("thesis", "milestone", "done", "1", "1-8", "--on", "2026-11-02"))
     _approve(planned, "ethics", valid_until="2027-01-10")

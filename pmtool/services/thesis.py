@@ -287,9 +287,25 @@ def move_thesis(gw: Gateway, thesis: Row, status: str) -> Row:
     changes: dict[str, Any] = {"status": wanted, "updated_at": clock.utcnow()}
     if wanted == "registered" and thesis["registered_on"] is None:
         changes["registered_on"] = clock.today()
+    if wanted == "defended" and thesis["defence_on"] is None:
+        changes["defence_on"] = clock.today()
     gw.update(
         "thesis", thesis["id"], changes, version=thesis["version"], what=f"thesis {thesis['id']}"
     )
+    # The status says it happened today: the plan's milestone of that name agrees.
+    reached = {"submitted": thesis_plan.SUBMISSION, "defended": thesis_plan.DEFENCE}.get(wanted)
+    if reached is not None:
+        for milestone in gw.reader.rows(
+            "SELECT * FROM thesis_milestone WHERE thesis_id = :t AND code = :c AND done_on IS NULL",
+            {"t": thesis["id"], "c": reached},
+        ):
+            gw.update(
+                "thesis_milestone",
+                milestone["id"],
+                {"done_on": clock.today()},
+                version=milestone["version"],
+                what=_label(thesis, milestone),
+            )
     return {**thesis, **changes}
 
 
