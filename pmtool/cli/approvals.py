@@ -335,15 +335,13 @@ def approval_close(
     Example:
       pmtool approval close 1 --on 2027-06-30
     """
-    from pmtool.services import approvals
+    from pmtool.services import approvals, resolve
 
-    due: list[date] = []
-    _changed(
-        app,
-        approval_id,
-        lambda gw, a: due.append(approvals.close(gw, a, on=day, report_due=report_due)),
-    )
-    click.echo(f"End-of-study notice due {due[0]}")
+    with app.writing() as gw:
+        record = resolve.approval(gw.reader, approval_id)
+        due = approvals.close(gw, record, on=day, report_due=report_due)
+    click.echo(f"Approval {record['id']}: approved -> closed")
+    click.echo(f"End-of-study notice due {due}")
 
 
 @approval.command("renew")
