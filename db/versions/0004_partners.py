@@ -56,9 +56,7 @@ def upgrade() -> None:
     op.create_table(
         "stakeholder_project",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "stakeholder_id", sa.Integer(), sa.ForeignKey("stakeholder.id"), nullable=False
-        ),
+        sa.Column("stakeholder_id", sa.Integer(), sa.ForeignKey("stakeholder.id"), nullable=False),
         sa.Column("project_id", sa.Integer(), sa.ForeignKey("project.id"), nullable=False),
         sa.Column("role", sa.String(), nullable=True),
         version(),
@@ -72,9 +70,7 @@ def upgrade() -> None:
     op.create_table(
         "contact",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "stakeholder_id", sa.Integer(), sa.ForeignKey("stakeholder.id"), nullable=False
-        ),
+        sa.Column("stakeholder_id", sa.Integer(), sa.ForeignKey("stakeholder.id"), nullable=False),
         sa.Column("project_id", sa.Integer(), sa.ForeignKey("project.id"), nullable=True),
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("on_date", sa.Date(), nullable=False),
