@@ -579,3 +579,15 @@ def test_an_amended_message_is_recognised_by_its_patch_id(
     assert status(db_path, 2) == "in_progress"
     stored = query(db_path, "SELECT patch_id FROM git_transition ORDER BY id")
     assert len(stored) == 1
+
+
+def test_the_thesis_overview_shows_the_last_synced_commit(linked: Invoke, repo: Repo):
+    add = ("thesis", "add", "Aylin Demir", "--title", "Sepsis alerts", "--start", "2026-12-01")
+    ok(linked(*add, "--repo", str(repo.path)))
+    row = json.loads(ok(linked("thesis", "overview", "--format", "json")))[0]
+    assert row["last_commit"] is None  # linked, not synced yet
+    repo.commit("PM-1 #review cohort frozen")
+    ok(linked("git", "sync"))
+    row = json.loads(ok(linked("thesis", "overview", "--format", "json")))[0]
+    newest = json.loads(ok(linked("git", "commits", "PM-1", "--format", "json")))[0]
+    assert row["last_commit"] == newest["date"]

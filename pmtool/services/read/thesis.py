@@ -337,12 +337,30 @@ def _plain(text: str | None) -> Any:
 
 
 def last_commits(reader: Reader, theses: Sequence[Row]) -> dict[int, str | None]:
-    """The time of the newest commit in each thesis's repository (thesis id -> ISO time).
+    """The time of the newest synced commit of each thesis (thesis id -> ISO time).
 
-    Filled in when git sync is set up (the git domain reads the linked repository);
-    until then every thesis has None.
+    From git sync (`pmtool git link` + `git sync`): the thesis's own repository when it
+    names one that is linked, else the newest commit of its project's repositories.
+    None for a thesis with neither.
     """
-    return {thesis["id"]: None for thesis in theses}
+    import os.path
+
+    from pmtool.services.read.gitsync import last_commit
+
+    newest: dict[int, str | None] = {}
+    for thesis in theses:
+        found = None
+        if thesis["project_id"] is not None:
+            path = thesis["repository_path"]
+            if path:
+                found = last_commit(
+                    reader,
+                    project_id=thesis["project_id"],
+                    repository_path=os.path.realpath(os.path.expanduser(path)),
+                )
+            found = found or last_commit(reader, project_id=thesis["project_id"])
+        newest[thesis["id"]] = found["date"] if found else None
+    return newest
 
 
 def phase(thesis: Row, today: date) -> str:
