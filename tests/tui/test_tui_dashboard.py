@@ -33,11 +33,11 @@ async def test_dashboard_shows_sprint_my_tasks_and_overdue(make_app: MakeApp, ru
             screen.query_one("#mine-panel").border_title == f"My tasks · Lena Vogel ({len(mine)})"
         )
         assert screen.query_one(BurndownChart).rows
-        # The demo's one reminder (its data-use agreement runs out in 40 days) and its
-        # approvals: the panels of domains with something to say, nothing else.
+        # The demo's reminders (its data-use agreement runs out in 40 days, an NDA soon, a
+        # follow-up is late) and the panels of domains with something to say, nothing else.
         assert screen.query_one("#dashboard-panels").display
         shown = [box.id for box in screen.query(".follow-up") if box.display]
-        assert shown == ["panel-attention", "panel-approvals"]
+        assert shown == ["panel-attention", "panel-approvals", "panel-partners", "panel-compliance"]
         attention = str(screen.query_one("#panel-attention .panel-rows", Static).content)
         assert "data-use agreement #3" in attention and "(60-day reminder)" in attention
         approvals = str(screen.query_one("#panel-approvals .panel-rows", Static).content)
@@ -55,11 +55,11 @@ async def test_needs_attention_appears_when_something_does(make_app: MakeApp, ru
         assert screen.query_one("#dashboard-panels").display
         box = screen.query_one("#panel-attention")
         assert box.display
-        assert box.border_title == "Needs attention (2)"  # and the demo's expiring agreement
+        assert box.border_title == "Needs attention (4)"  # and the demo's three reminders
         text = str(box.query_one(".panel-rows", Static).content)
         assert "      todo holds 4 tasks, over its WIP limit of 1" in text.splitlines()
         assert run("workflow", "wip", "todo", "none").exit_code == 0  # seen by polling
-        await wait_for(pilot, lambda: box.border_title == "Needs attention (1)")
+        await wait_for(pilot, lambda: box.border_title == "Needs attention (3)")
         assert "WIP" not in str(box.query_one(".panel-rows", Static).content)
 
 

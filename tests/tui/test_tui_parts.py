@@ -169,9 +169,10 @@ def test_planning_and_dashboard_read_side(demo: DatabaseLocation) -> None:
     assert planning.default_sprint(sprints) == "Sprint 4"
     assert plan["capacity"] == 30 and plan["capacity_source"] == "capacity"
     assert plan["points"] == sum(card["points"] or 0 for card in plan["tasks"])
-    # The demo's data-use agreement runs out in 40 days: a reminder, and the approvals.
-    assert [panel["id"] for panel in panels] == ["attention", "approvals"]
-    assert [row["ref"] for row in panels[0]["rows"]] == ["approval 3"]
+    # The demo's reminders (a late follow-up, an NDA and the data-use agreement running
+    # out), then the panels of the domains the demo project uses.
+    assert [panel["id"] for panel in panels] == ["attention", "approvals", "partners", "compliance"]
+    assert [row["ref"] for row in panels[0]["rows"]] == ["contact #3", "agreement #2", "approval 3"]
     assert [row["ref"] for row in panels[1]["rows"]] == [f"approval {n}" for n in (3, 4, 1, 2)]
 
 
