@@ -29,6 +29,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A case marked ``sqlite_only`` by its parameters runs on SQLite alone."""
+    dropped = [
+        item
+        for item in items
+        if getattr(getattr(item, "callspec", None), "params", {}).get("backend") == "postgresql"
+        and item.get_closest_marker("sqlite_only")
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database the test runs on: "sqlite" unless marked ``both_backends``."""

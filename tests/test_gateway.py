@@ -432,6 +432,7 @@ def _loaded_modules(db: Path, args: list[str], stdin: str = "") -> list[str]:
     return list(json.loads(line.removeprefix("LOADED ")))
 
 
+@pytest.mark.sqlite_only  # imports do not depend on the backend; psycopg's own are allowed
 def test_reads_and_writes_load_no_orm_and_reads_no_ui(workspace: Invoke, db_path: Path):
     ok(workspace("sprint", "add", "Sprint 1", "--start", "2026-11-23", "--length", "2w"))
     ok(workspace("task", "add", "First", "--sprint", "Sprint 1", "--assignee", "Lena"))

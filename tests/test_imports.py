@@ -294,6 +294,6 @@ def test_the_plan_fields_are_documented():
     from pmtool.services.imports import PLAN_FIELDS
 
     text = (Path(__file__).resolve().parents[1] / "docs" / "json-fields.md").read_text()
-    section = text.split("## Import plan", 1)[1]
+    section = text.split("## Import plan", 1)[1].split("\n## ", 1)[0]
     documented = [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")]
     assert documented == list(PLAN_FIELDS)

@@ -73,7 +73,16 @@ print(json.dumps({"conflicts": conflicts}))
 
 
 @pytest.mark.both_backends
-@pytest.mark.parametrize("optimistic", [False, True], ids=["in-transaction", "optimistic"])
+@pytest.mark.parametrize(
+    "optimistic",
+    [
+        False,
+        # The optimistic race is the same code on both backends (version compare in the
+        # UPDATE); on the server it costs 20 s of reconnects, so SQLite alone runs it.
+        pytest.param(True, marks=pytest.mark.sqlite_only),
+    ],
+    ids=["in-transaction", "optimistic"],
+)
 def test_two_processes_updating_one_task_lose_no_update(
     workspace: Invoke, db_path: Path, tmp_path: Path, optimistic: bool
 ):
