@@ -101,6 +101,28 @@ def assert_intact(path: Path) -> None:
     assert query(path, "PRAGMA integrity_check") == [("ok",)]
 
 
+def records(path: Path, statement: str) -> list[dict[str, Any]]:
+    """Rows as dicts by column name, on either backend (values as SQLite stores them)."""
+    if _server:
+        import psycopg
+
+        _scheme, _, rest = _server[0].partition("://")
+        with psycopg.connect(f"postgresql://{rest}") as connection:
+            cursor = connection.execute(statement.replace("%", "%%"))
+            names = [column.name for column in cursor.description or ()]
+            return [
+                dict(zip(names, map(_as_sqlite_stores, row), strict=True))
+                for row in cursor.fetchall()
+            ]
+    connection = sqlite3.connect(path)
+    try:
+        cursor = connection.execute(statement)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        connection.close()
+
+
 def query(path: Path, statement: str, *params: Any) -> list[tuple[Any, ...]]:
     if _server:
         return _server_query(statement, params)

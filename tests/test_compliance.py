@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import stat
 import time
 from collections.abc import Iterator
@@ -14,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import Invoke
-from pmcheck import count, dump, ok, query, refused
+from pmcheck import count, dump, ok, query, records, refused
 
 from pmtool.core.errors import InvalidInput
 from pmtool.services import compliance_rules as rules
 from pmtool.services.compliance_templates import parse_template, shipped_dir, shipped_templates
+
+pytestmark = pytest.mark.both_backends
 
 # The published item counts of the reporting guidelines (DOMAIN.md section 4).
 PUBLISHED_ITEMS = {"tripod-ai": 27, "claim": 42, "stard-2015": 30, "decide-ai": 17}
@@ -657,6 +658,7 @@ def test_overdue_items_and_a_missing_classification_need_attention(
     ]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_the_dashboard_panel_shows_progress_per_checklist(tripod: Invoke, db_path: Path):
     from pmtool.services.read.dashboard import load_panels
     from pmtool.storage.location import resolve_location
@@ -678,6 +680,7 @@ def test_the_dashboard_panel_shows_progress_per_checklist(tripod: Invoke, db_pat
     ]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_no_panel_and_no_attention_without_checklists(workspace: Invoke, db_path: Path):
     from pmtool.services.read.dashboard import load_panels
     from pmtool.storage.location import resolve_location
@@ -714,6 +717,7 @@ def demo(
     return run
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_the_demo_carries_a_profile_and_a_tripod_checklist_in_progress(demo: Invoke):
     profile = json_of(demo("compliance", "profile", "--format", "json"))
     assert (profile["ai_act_role"], profile["mdr_class"], profile["ai_act_tier"]) == (  # type: ignore[index]
@@ -731,6 +735,7 @@ def test_the_demo_carries_a_profile_and_a_tripod_checklist_in_progress(demo: Inv
     assert "ai-act-provider" in lists
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_annex_iv_from_the_demo_reads_back(demo: Invoke, tmp_path: Path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -772,6 +777,7 @@ def test_annex_iv_from_the_demo_reads_back(demo: Invoke, tmp_path: Path):
     assert [p.name for p in folder.iterdir()] == ["annex-iv.md"]  # no temporary left over
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_model_card_and_reporting_appendix_from_the_demo(demo: Invoke):
     card = ok(demo("compliance", "document", "model-card"))
     assert card.startswith("# Model card: Sepsis early warning on the ICU\n")
@@ -812,6 +818,7 @@ def test_documents_refuse_what_they_cannot_write(workspace: Invoke):
     assert "- GAP: no MDR classification" in annex
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_json_fields_doc_lists_what_the_compliance_commands_print(demo: Invoke):
     from test_docs import _documented_fields
 
@@ -840,23 +847,13 @@ COMPLIANCE_TABLES = (
 def domain_rows(db_path: Path) -> dict[str, list[dict[str, object]]]:
     """Every row of the tables compliance writes, without the columns that move on with
     any write (an undo is a new write: ``version`` and ``updated_at`` advance)."""
-    connection = sqlite3.connect(db_path)
-    try:
-        found = {}
-        for table in COMPLIANCE_TABLES:
-            cursor = connection.execute(f"SELECT * FROM {table} ORDER BY 1")
-            names = [column[0] for column in cursor.description]
-            found[table] = [
-                {
-                    n: v
-                    for n, v in zip(names, row, strict=True)
-                    if n not in ("version", "updated_at")
-                }
-                for row in cursor.fetchall()
-            ]
-        return found
-    finally:
-        connection.close()
+    return {
+        table: [
+            {n: v for n, v in row.items() if n not in ("version", "updated_at")}
+            for row in records(db_path, f"SELECT * FROM {table} ORDER BY 1")
+        ]
+        for table in COMPLIANCE_TABLES
+    }
 
 
 @pytest.mark.parametrize(
@@ -941,6 +938,7 @@ def test_checklist_rm_keeps_recorded_work_unless_forced(tripod: Invoke, db_path:
     assert count(db_path, "compliance_item") == 27
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_the_panel_gives_a_far_due_date_with_its_year(workspace: Invoke, db_path: Path):
     from pmtool.services.read.compliance import panel_rows
     from pmtool.storage.location import resolve_location

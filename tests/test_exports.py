@@ -21,6 +21,8 @@ from pmcheck import dump, ok, refused
 
 from pmtool.services.read import exports
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parents[1]
 EVIL_TITLE = '=HYPERLINK("http://evil.example","Click")'
 
@@ -61,6 +63,7 @@ def test_a_first_label_that_looks_like_a_formula_is_neutralised(tasks_workspace:
     assert rows[-1]["labels"] == "'@SUM(A1), ok"
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_the_fast_csv_route_matches_the_row_by_row_route(tasks_workspace: Invoke, db_path: Path):
     """The database-built cells (tasks) equal cli/output.py's cells for the same rows."""
     from pmtool.cli.exports import export_cell
@@ -162,6 +165,7 @@ def test_personal_fields_only_on_request(tasks_workspace: Invoke):
     assert {row["name"]: row["email"] for row in with_personal}["Lena Vogel"] == "lena@example.org"
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_an_output_file_is_private_atomic_and_never_overwritten(
     tasks_workspace: Invoke, tmp_path: Path
 ):
@@ -178,6 +182,7 @@ def test_an_output_file_is_private_atomic_and_never_overwritten(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["pmtool.db", "tasks.csv"]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_a_failed_export_leaves_no_file(tasks_workspace: Invoke, tmp_path: Path):
     target = tmp_path / "out.json"
     refused(tasks_workspace("export", "tasks", "--sprint", "Nope", "-o", str(target)), 1, "Nope")
@@ -296,6 +301,7 @@ main()
         (["export", "tasks", "--format", "xlsx", "-o", "{tmp}/t.xlsx"], {"openpyxl", "numpy"}),
     ],
 )
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_exports_load_only_what_their_format_needs(
     tasks_workspace: Invoke, db_path: Path, tmp_path: Path, args: list[str], allowed: set[str]
 ):

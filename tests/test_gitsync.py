@@ -13,6 +13,8 @@ from conftest import Invoke
 from gitrepos import Repo
 from pmcheck import count, dump, error_line, ok, query, refused
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
@@ -443,6 +445,7 @@ def test_status_reports_unknown_task_references_of_the_last_sync(linked: Invoke,
     assert unknown["kind"] == "git_unknown_refs" and "PM-404" in unknown["text"]
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_the_dashboard_panel_shows_the_last_sync_and_recent_commits(
     linked: Invoke, repo: Repo, db_path: Path
 ):

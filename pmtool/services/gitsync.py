@@ -274,7 +274,7 @@ class _Sync:
             subject = commit.message.split("\n", 1)[0].strip()
             commit_rows.append(
                 (repository_id, commit.sha, commit.author, self._member(commit), commit.date,
-                 subject, name, int(on_default))
+                 subject, name, on_default)
             )  # fmt: skip
             seen_before = commit.sha in known
             for reference in messages.find_references(commit.message, patterns):

@@ -113,7 +113,8 @@ def connect_postgres(location: DatabaseLocation) -> Any:
     if not scheme.startswith("postgres"):
         raise StorageError(f"{location.describe()}: only SQLite files and PostgreSQL URLs work")
     try:
-        return psycopg.connect(f"postgresql://{rest}")
+        # UTC sessions: times pmtool writes as text without a zone mean UTC, as on SQLite.
+        return psycopg.connect(f"postgresql://{rest}", options="-c TimeZone=UTC")
     except psycopg.Error as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StorageError(f"cannot connect to {location.describe()}: {first_line}") from exc
