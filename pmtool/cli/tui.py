@@ -58,11 +58,12 @@ def open_tui(app: AppContext, screen: str = "dashboard", sprint: str | None = No
 )
 @pass_app
 def tui(app: AppContext, screen: str) -> None:
-    """Open the terminal UI: dashboard, sprint board, backlog and sprints.
+    """Open the terminal UI: dashboard, board, backlog, sprints and each domain's screen.
 
-    A bare `pmtool` in a terminal opens it too. Keys: 1-4 switch screens, ? lists
-    every key, ctrl+p finds any action by name, q quits. Changes made from another
-    terminal appear within a second.
+    A bare `pmtool` in a terminal opens it too. Keys: the numbers switch screens (1
+    dashboard, 2 board, 3 backlog, 4 sprints, 5 approvals, 6 theses, 7 partners, 8 git,
+    9 compliance), ? lists every key, ctrl+p finds any action by name, q quits. Changes
+    made from another terminal appear within a second.
 
     \b
     Example:
