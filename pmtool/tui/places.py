@@ -39,10 +39,10 @@ PLACES: tuple[Place, ...] = (
           "pmtool.tui.screens.thesis:ThesesScreen"),
     Place("partners", "7", "Partners", "Partners: stakeholders, grid, agreements",
           "pmtool.tui.screens.partners:PartnersScreen"),
-    Place("compliance", "9", "Compliance", "Compliance: profile and checklists",
-          "pmtool.tui.screens.compliance:ComplianceScreen"),
     Place("git", "8", "Git", "Git: repositories and commits",
           "pmtool.tui.screens.gitsync:GitScreen"),
+    Place("compliance", "9", "Compliance", "Compliance: profile and checklists",
+          "pmtool.tui.screens.compliance:ComplianceScreen"),
 )  # fmt: skip
 
 BY_MODE = {place.mode: place for place in PLACES}
