@@ -210,7 +210,8 @@ def draw_grid(
 
     def box_lines(name: str) -> list[str]:
         people = by_name[name]["stakeholders"]
-        lines = [f"{name.upper()} ({len(people)})"]
+        count = f" ({len(people)})"
+        lines = [cut(name.upper(), cell - len(count)) + count]  # the count always shows
         for person in people:
             mark = "▶ " if person["id"] == marked else ""
             lines.append(
