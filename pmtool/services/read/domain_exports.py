@@ -39,6 +39,7 @@ EXPIRING_FILTER = ExportFilter(
     "expiring", "Only signed/granted ones ending within this time (e.g. 60d), and the expired."
 )
 THESIS_FILTER = ExportFilter("thesis", "Only this thesis (its id or the student's name).")
+SUPERVISOR_FILTER = ExportFilter("supervisor", "Only theses this examiner supervises.")
 SINCE_FILTER = ExportFilter("since", "Only from this day on (a date, -30d, ...).", "date")
 
 # A stakeholder's role, like the contact details, is sealed personal data (storage/tables.py).
