@@ -104,6 +104,15 @@ def test_rows_come_in_a_stable_documented_order(demo: Invoke):
     assert [row["id"] for row in approvals] == sorted(row["id"] for row in approvals)
 
 
+def test_meeting_actions_are_one_line_each_with_assignee_and_task(demo: Invoke):
+    meetings = as_json(demo, "meetings", "--thesis", "1")
+    actions = [action for row in meetings for action in row["actions"]]
+    assert actions == ["Write up the cohort flowchart for the midterm (Lena Vogel) [THESES-1]"]
+    _, lines = as_csv(demo, "meetings", "--thesis", "1")
+    assert [line["actions"] for line in lines if line["actions"]] == actions
+    assert all(line["attendees"] == "Lena Vogel, Dr. Miriam Koch" for line in lines)
+
+
 def test_stakeholders_personal_data_only_on_request(demo: Invoke):
     plain = as_json(demo, "stakeholders")
     assert not set(STAKEHOLDER_PERSONAL) & set(plain[0])

@@ -33,7 +33,7 @@ from pmtool.storage.reader import Reader, Row
 
 # Filters shared with the agile core keep its kinds (exports.register_export checks).
 STATUS_FILTER = ExportFilter("status", "Only this status (repeatable).", "many")
-OVERDUE_FILTER = ExportFilter("overdue", "Only unfinished items past their due date.", "flag")
+OVERDUE_FILTER = ExportFilter("overdue", "Only unfinished ones past their due date.", "flag")
 PARTNER_FILTER = ExportFilter("partner", "Only this partner's (a name or its start).", "text")
 EXPIRING_FILTER = ExportFilter(
     "expiring", "Only signed/granted ones ending within this time (e.g. 60d), and the expired."
