@@ -21,7 +21,7 @@ TASK_FILTERS = (
     ExportFilter("sprint", "Only tasks of this sprint ('current', a name, or 'none').", "text"),
     ExportFilter("assignee", "Only tasks of this member ('none': unassigned).", "text"),
     ExportFilter("label", "Only tasks with this label (repeatable: all of them).", "many"),
-    ExportFilter("overdue", "Only unfinished tasks past their due date.", "flag"),
+    ExportFilter("overdue", "Only unfinished ones past their due date.", "flag"),
 )
 TASK_KINDS = {"due": "date", "created": "datetime", "updated": "datetime"}
 SPRINT_KINDS = {"start": "date", "end": "date", "started": "datetime", "closed": "datetime"}

@@ -180,6 +180,11 @@ def register_exports() -> None:
 
     # The agile core: tasks, sprints, burndown, velocity, members.
     agile_exports.register(exports.register_export)
+    # The domains: stakeholders, agreements, approvals, checklist items, theses,
+    # milestones, meetings, commits.
+    from pmtool.services.read import domain_exports
+
+    domain_exports.register(exports.register_export)
 
 
 def register_reports() -> None:
