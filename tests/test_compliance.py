@@ -735,6 +735,23 @@ def test_the_demo_carries_a_profile_and_a_tripod_checklist_in_progress(demo: Inv
     assert "ai-act-provider" in lists
 
 
+@pytest.mark.sqlite_only  # the demo is copied as a SQLite file
+def test_documents_as_printable_html_with_the_gaps_marked(demo: Invoke, tmp_path: Path):
+    ok(demo("compliance", "profile", "--intended-purpose", "<script>alert(1)</script> alerts"))
+    target = tmp_path / "annex-iv.html"
+    written = ok(demo("compliance", "document", "annex-iv", "-o", str(target)))
+    markdown = ok(demo("compliance", "document", "annex-iv"))
+    assert written == f"Wrote {target} (annex-iv, {markdown.count('GAP:')} gaps)\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<h2>1. General description of the AI system</h2>" in html
+    assert html.count('<span class="gap">GAP:</span>') == markdown.count("GAP:") > 0
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    card = ok(demo("compliance", "document", "model-card", "--format", "html"))
+    assert (card.startswith("<!DOCTYPE html>") and "<table>" in card) or "<ul>" in card
+
+
 @pytest.mark.sqlite_only  # reads the SQLite file itself
 def test_annex_iv_from_the_demo_reads_back(demo: Invoke, tmp_path: Path):
     folder = tmp_path / "docs"

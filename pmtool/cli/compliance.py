@@ -736,6 +736,12 @@ def item_dod(app: AppContext, item_ref: str, remove: bool) -> None:
 @compliance.command("document")
 @click.argument("kind", type=click.Choice(DOCUMENTS))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "html")),
+    help="Markdown (default), or HTML in the reports' printable layout (default for -o X.html).",
+)
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 @click.option("--checklist", "checklist_name", metavar="NAME", help="reporting-appendix: which.")
 @click.option("--thesis", "thesis_id", type=click.IntRange(min=1), help="The thesis' checklist.")
@@ -744,14 +750,16 @@ def compliance_document(
     app: AppContext,
     kind: str,
     output: Path | None,
+    fmt: str | None,
     force: bool,
     checklist_name: str | None,
     thesis_id: int | None,
 ) -> None:
     """Write Annex IV, a model card or the reporting appendix from the records.
 
-    In Markdown: the AI Act Annex IV technical documentation skeleton, a model card
-    skeleton, or the reporting-guideline appendix of a thesis or paper.
+    In Markdown (or HTML, printable, with --format html or -o FILE.html): the AI Act
+    Annex IV technical documentation skeleton, a model card skeleton, or the
+    reporting-guideline appendix of a thesis or paper.
 
     What the records do not hold yet is marked `GAP:`. Each document says which
     records it came from and when. With -o the file is written atomically, readable
@@ -761,25 +769,56 @@ def compliance_document(
     Example:
       pmtool compliance document annex-iv -o annex-iv.md
       pmtool compliance document reporting-appendix --checklist tripod-ai
+      pmtool compliance document model-card -o model-card.html
     """
     from pmtool.core import clock
     from pmtool.services import compliance_documents as documents
 
+    if fmt is None:
+        fmt = "html" if output and output.suffix.lower() in (".html", ".htm") else "md"
+    now = clock.utcnow()
     with app.reading() as reader:
-        project_id, _key = app.project_ref(reader)
+        project_id, key = app.project_ref(reader)
         text = documents.render(
             reader,
             kind,
             project_id,
             database=app.location().describe(),
-            now=clock.utcnow(),
+            now=now,
             checklist_name=checklist_name,
             thesis_id=thesis_id,
         )
+    gaps = text.count(documents.GAP_MARKER)
+    if fmt == "html":
+        text = _as_html(text, kind, key, now)
     if output is None:
         click.echo(text, nl=False)
         return
     from pmtool.cli.files import write_text
 
     write_text(str(output.expanduser()), text, force=force)
-    click.echo(f"Wrote {output} ({kind}, {text.count(documents.GAP_MARKER)} gaps)")
+    click.echo(f"Wrote {output} ({kind}, {gaps} gaps)")
+
+
+def _as_html(markdown: str, kind: str, project: str, now: Any) -> str:
+    """The Markdown document in the reports' printable HTML layout, gaps highlighted."""
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    from pmtool.exports.reports import render
+    from pmtool.services import compliance_documents as documents
+
+    # Raw HTML in records (a title, a note) stays text: html=False escapes it.
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    marker = documents.GAP_MARKER
+    body = body.replace(marker, f'<span class="gap">{marker}</span>')
+    context = {
+        "body": Markup(body),
+        "report": {
+            "title": documents.TITLES[kind],
+            "project": project,
+            "today": now.date().isoformat(),
+            "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+    }
+    return render("compliance-document", "html", context, None)
