@@ -558,10 +558,11 @@ def approval_show(app: AppContext, approval_id: str, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("md", "json")),
+    type=click.Choice(("md", "html", "json")),
     default="md",
     show_default=True,
-    help="Markdown for people, JSON (every approval in full) for scripts.",
+    help="Markdown or HTML for people (the template of `pmtool report approvals`), "
+    "JSON (every approval in full) for scripts.",
 )
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (mode 0600)."
@@ -569,12 +570,14 @@ def approval_show(app: AppContext, approval_id: str, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @pass_app
 def approval_report(app: AppContext, fmt: str, output: str | None, force: bool) -> None:
-    """The project's approvals for an ethics committee meeting or a supervisor: a table,
-    each record with its conditions, amendments and incidents, and what is due.
+    """The project's approvals for an ethics committee meeting or a supervisor: a table
+    by state with expiry countdowns, each record with its conditions, amendments and
+    incidents, and what is due. The same document as `pmtool report approvals`.
 
     \b
     Example:
       pmtool approval report -o approvals.md
+      pmtool approval report --format html -o approvals.html
     """
     import json
 
@@ -583,15 +586,19 @@ def approval_report(app: AppContext, fmt: str, output: str | None, force: bool) 
 
     today = clock.today()
     with app.reading() as reader:
-        project_id, _ = app.project_ref(reader)
-        if fmt == "md":
-            text = approvals.report_markdown(reader, project_id, today)
-        else:
+        project_id, shown = app.project_ref(reader)
+        if fmt == "json":
             records = [
                 approvals.show_approval(reader, row["id"], today)
                 for row in approvals.list_approvals(reader, project_id, today)
             ]
             text = json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        else:
+            from pmtool.exports.reports import document
+            from pmtool.services.read.reports import ReportRequest
+
+            request = ReportRequest((project_id,), None, today, clock.utcnow())
+            text = document("approvals", fmt, reader, request, shown)
     if output:
         from pmtool.cli.files import write_text
 

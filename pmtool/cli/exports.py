@@ -411,29 +411,23 @@ def _report_command(spec: Any) -> click.Command:
         every_project: bool = False,
     ) -> None:
         from pmtool.core import clock
-        from pmtool.exports.reports import render
+        from pmtool.exports.reports import document
         from pmtool.services.read.reports import ReportRequest
 
         fmt = fmt or ("html" if output and output.lower().endswith((".html", ".htm")) else "md")
         now = clock.utcnow()
         with app.reading() as reader:
-            if every_project:
+            if spec.scope:
+                ids, shown = None, spec.scope
+            elif every_project:
                 ids, shown = None, "all projects"
             else:
                 project_id, shown = app.project_ref(reader)
                 ids = (project_id,)
             request = ReportRequest(ids, subject or spec.subject_default, clock.today(), now)
-            context = spec.builder()(reader, request)
-        context["report"] = {
-            "name": spec.name,
-            "title": spec.title,
-            "project": shown,
-            "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "today": request.today.isoformat(),
-        }
-        document = render(spec.name, fmt, context, templates)
+            text = document(spec.name, fmt, reader, request, shown, templates)
         with text_output(output, force=force) as stream:
-            stream.write(document if document.endswith("\n") else document + "\n")
+            stream.write(text)
 
     example = f"pmtool report {spec.name} --format html -o {spec.name}.html"
     params: list[click.Parameter] = []

@@ -101,3 +101,30 @@ def render(name: str, fmt: str, context: Mapping[str, Any], user_folder: str | N
         raise InvalidInput(f"template {template_name}: {error.message}") from None
     except jinja2.exceptions.SecurityError as error:
         raise InvalidInput(f"template {template_name}: not allowed: {error}") from None
+
+
+def document(
+    name: str,
+    fmt: str,
+    reader: Any,
+    request: Any,
+    shown: str,
+    user_folder: str | None = None,
+) -> str:
+    """The registered report ``name`` (services/read/reports.py) built from ``reader`` for
+    ``request`` and rendered as ``fmt``; ``shown`` is what it covers (a project, "all
+    projects"). `pmtool report NAME` and the domains' own report commands (`approval
+    report`) both call this, so a report has one set of templates."""
+    from pmtool.services.read.reports import report_spec
+
+    spec = report_spec(name)
+    context = spec.builder()(reader, request)
+    context["report"] = {
+        "name": spec.name,
+        "title": spec.title,
+        "project": shown,
+        "generated": request.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "today": request.today.isoformat(),
+    }
+    text = render(spec.name, fmt, context, user_folder)
+    return text if text.endswith("\n") else text + "\n"

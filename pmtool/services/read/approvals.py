@@ -1,5 +1,6 @@
 """Approvals as rows (read side): lists, one record in full, reminders, the dashboard
-panel and the Markdown report for a committee meeting or a supervisor.
+panel, and what the approvals report shows (templates/reports/approvals.*.j2, for an
+ethics committee meeting or a supervisor).
 
 ``status`` in every row is the effective state: ``expired`` when an approved record is
 past ``valid_until`` (derived, never stored); ``stored_status`` keeps the recorded one.
@@ -16,6 +17,7 @@ from pmtool.core import words
 from pmtool.core.values import iso_date, iso_timestamp
 from pmtool.services.read import attention
 from pmtool.services.read.gates import as_date, effective_status, is_in_force, state_phrase
+from pmtool.services.read.reports import ReportRequest
 from pmtool.storage.reader import Reader, Row
 
 APPROVAL_FIELDS = (
@@ -398,79 +400,13 @@ def panel_rows(reader: Reader, project_id: int, today: date) -> list[Row]:
 # --- the report ------------------------------------------------------------------------------
 
 
-def report_markdown(reader: Reader, project_id: int, today: date) -> str:
-    """The approvals of a project as Markdown, for an ethics committee meeting or a
-    supervisor: a summary table, then each record with its conditions, amendments,
-    incidents and gated work, and what needs attention."""
+def report_context(reader: Reader, project_id: int, today: date) -> Row:
+    """What the approvals report (``templates/reports/approvals.*.j2``) shows, for an
+    ethics committee meeting or a supervisor: the project, the reminder days, a row per
+    approval with its countdown (the most urgent state first), the count by state, each
+    record in full with what is due for it, and everything that needs attention."""
     project = reader.rows("SELECT key, name FROM project WHERE id = :p", {"p": project_id})[0]
-    rows = list_approvals(reader, project_id, today)
-    lines = [
-        f"# Approvals of {project['key']}: {_md(project['name'])}",
-        "",
-        f"As of {today.isoformat()}. Reminders at "
-        f"{', '.join(str(day) for day in reminder_days(reader))} days before expiry.",
-        "",
-    ]
-    if not rows:
-        lines += ["No approvals recorded.", ""]
-        return "\n".join(lines)
-    lines += [
-        "| # | Kind | Title | Body | Reference | State | Valid until | Conditions open |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        full = {**row, "status": row["stored_status"]}
-        lines.append(
-            f"| {row['id']} | {words.APPROVAL_KIND_NAMES.get(row['kind'], row['kind'])} "
-            f"| {_md(row['title'])} | {_md(row['body'])} | {_md(row['reference'] or '')} "
-            f"| {countdown(full, today)} | {row['valid_until'] or ''} "
-            f"| {row['conditions_open']} of {row['conditions']} |"
-        )
-    lines.append("")
-    for row in rows:
-        record = show_approval(reader, row["id"], today)
-        lines += [f"## {row['id']}. {_md(record['title'])}", ""]
-        facts = [
-            ("Kind", words.APPROVAL_KIND_NAMES.get(record["kind"], record["kind"])),
-            ("Body", record["body"]),
-            ("Reference", record["reference"]),
-            ("Applicant", record["applicant"]),
-            ("State", record["state"]),
-            ("Submitted", record["submitted_on"]),
-            ("Decided", record["decided_on"]),
-            ("Valid", _period(record["valid_from"], record["valid_until"])),
-            ("Next report due", record["next_report_due"]),
-            ("Legal basis", record["legal_basis"]),
-            ("Data form", record["data_form"]),
-            ("DPO consulted", record["dpo_consulted_on"]),
-            ("Documents", ", ".join(record["documents"])),
-            ("Required by", ", ".join(record["required_by"])),
-        ]
-        lines += [f"- **{name}:** {_md(str(value))}" for name, value in facts if value]
-        if record["condition_list"]:
-            lines += ["", "Conditions:", ""]
-            for item in record["condition_list"]:
-                box = "x" if item["status"] == "met" else " "
-                detail = (
-                    f" (met {item['met_on']}: {_md(item['evidence'] or '')})"
-                    if item["status"] == "met"
-                    else (f" (due {item['due']})" if item["due"] else "")
-                )
-                lines.append(f"- [{box}] {item['number']}. {_md(item['text'])}{detail}")
-        if record["amendments"]:
-            lines += ["", "Amendments:", ""]
-            for item in record["amendments"]:
-                lines.append(f"- {item['number']}. {_md(item['summary'])}: {item['status']}")
-        if record["incidents"]:
-            lines += ["", "Incidents and deviations:", ""]
-            for item in record["incidents"]:
-                reported = (
-                    f"reported {item['reported_on']}" if item["reported_on"] else "NOT reported"
-                )
-                lines.append(
-                    f"- {item['occurred_on']} {item['kind']}: {_md(item['summary'])} ({reported})"
-                )
-        lines.append("")
+    windows = reminder_days(reader)
     due = [
         *expired(reader, project_id, today),
         *expiring(reader, project_id, today),
@@ -478,23 +414,94 @@ def report_markdown(reader: Reader, project_id: int, today: date) -> str:
         *reports_due(reader, project_id, today),
         *incidents_unreported(reader, project_id, today),
     ]
-    lines += ["## Needs attention", ""]
-    lines += [f"- {_md(entry['text'])}" for entry in due] or ["Nothing due."]
-    lines.append("")
-    return "\n".join(lines)
+    rows = list_approvals(reader, project_id, today)
+    group_order = {name: index for index, name in enumerate(SCREEN_GROUPS)}
+    for row in rows:
+        row["kind_name"] = words.APPROVAL_KIND_NAMES.get(row["kind"], row["kind"])
+        row["countdown"] = countdown({**row, "status": row["stored_status"]}, today)
+        row["group"] = screen_group(row, today, windows)
+    rows.sort(key=lambda row: (group_order[row["group"]], row["valid_until"] or "9999", row["id"]))
+    records = []
+    for row in rows:
+        record = show_approval(reader, row["id"], today)
+        record["kind_name"] = row["kind_name"]
+        record["facts"] = [
+            (name, value)
+            for name, value in (
+                ("Kind", row["kind_name"]),
+                ("Body", record["body"]),
+                ("Reference", record["reference"]),
+                ("Applicant", record["applicant"]),
+                ("State", record["state"]),
+                ("Submitted", record["submitted_on"]),
+                ("Decided", record["decided_on"]),
+                ("Valid", _period(record["valid_from"], record["valid_until"])),
+                ("Next report due", record["next_report_due"]),
+                ("Legal basis", record["legal_basis"]),
+                ("Data form", record["data_form"]),
+                ("DPO consulted", record["dpo_consulted_on"]),
+                ("Documents", ", ".join(record["documents"])),
+                ("Required by", ", ".join(record["required_by"])),
+            )
+            if value
+        ]
+        # Attention refs are "approval 3" or "approval 3.2" (a condition of approval 3).
+        mine = f"approval {row['id']}"
+        record["due"] = [
+            entry for entry in due if entry["ref"] == mine or entry["ref"].startswith(mine + ".")
+        ]
+        records.append(record)
+    by_state = [
+        {
+            "group": group,
+            "label": _GROUP_LABELS[group],
+            "count": sum(row["group"] == group for row in rows),
+        }
+        for group in SCREEN_GROUPS
+        if any(row["group"] == group for row in rows)
+    ]
+    return {
+        "project": {"key": project["key"], "name": project["name"]},
+        "today": today.isoformat(),
+        "reminder_days": list(windows),
+        "approvals": rows,
+        "by_state": by_state,
+        "records": records,
+        "attention": due,
+        # The approvals' periods as rows for the timeline chart (label, start, end, late).
+        "timeline": [
+            {
+                "label": f"#{row['id']} {row['kind_name']}",
+                "start": row["valid_from"],
+                "end": row["valid_until"],
+                "late": row["status"] == words.EXPIRED,
+            }
+            for row in rows
+            if row["valid_until"]
+        ],
+    }
+
+
+# How the report counts the screen's groups: "1 needs attention, 2 in force".
+_GROUP_LABELS = {
+    "Attention": "needs attention",
+    "Conditions": "approved with conditions",
+    "Deciding": "being decided",
+    "In force": "in force",
+    "Finished": "finished",
+}
+
+
+def approvals_report(reader: Reader, request: ReportRequest) -> Row:
+    """The builder of `pmtool report approvals` (services/read/reports.py)."""
+    assert request.project_ids is not None and len(request.project_ids) == 1
+    return report_context(reader, request.project_ids[0], request.today)
 
 
 def _period(start: str | None, until: str | None) -> str:
     if not start and not until:
         return ""
     return f"{start or '?'} to {until or 'open-ended'}"
-
-
-_MD_ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_"})
-
-
-def _md(text: str | None) -> str:
-    return (text or "").replace("\n", " ").translate(_MD_ESCAPES)
 
 
 # --- the TUI screen ----------------------------------------------------------------------------

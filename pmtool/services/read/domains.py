@@ -217,3 +217,23 @@ def register_reports() -> None:
         help="What needs attention (the content of `pmtool status`), with each project's "
         "active sprint.",
     )
+    # Approvals (also `pmtool approval report`) and theses.
+    reports.register_report(
+        "approvals",
+        "pmtool.services.read.approvals:approvals_report",
+        title="Approvals",
+        help="The project's approvals for an ethics committee meeting or a supervisor: a "
+        "table by state with expiry countdowns, each record with its conditions, amendments, "
+        "incidents and what is due.",
+    )
+    reports.register_report(
+        "thesis",
+        "pmtool.services.read.thesis:thesis_report",
+        title="Thesis progress",
+        subject="THESIS",
+        subject_help="The thesis (id or student); without one, every thesis of the "
+        "supervisor's overview.",
+        scope="Theses",
+        help="One thesis: its record, the plan with milestone states and timeline, meetings, "
+        "extensions and the risk with its reasons; or the overview of every open thesis.",
+    )

@@ -31,7 +31,8 @@ from pmtool.storage.reader import Reader
 
 class ReportRequest(NamedTuple):
     """What the user asked for: the projects (None: every project, with --all), the
-    subject (a sprint name, a thesis id; None when the report takes none), and when."""
+    subject (a sprint name, a thesis id; None when the report takes none), and when.
+    A report registered with a ``scope`` gets None: it covers no one project."""
 
     project_ids: tuple[int, ...] | None
     subject: str | None
@@ -51,6 +52,8 @@ class ReportSpec(NamedTuple):
     subject_help: str = ""
     every_project: bool = False  # takes --all
     help: str = ""
+    # What the report covers when it is no project's (e.g. "all theses"): it needs none.
+    scope: str | None = None
 
     def builder(self) -> Build:
         if not isinstance(self.build, str):
@@ -73,6 +76,7 @@ def register_report(
     subject_help: str = "",
     every_project: bool = False,
     help: str = "",
+    scope: str | None = None,
 ) -> None:
     """Make ``pmtool report NAME`` work (a second registration replaces the first)."""
     if not name.replace("-", "").isalnum() or name != name.lower():
@@ -80,7 +84,7 @@ def register_report(
     if isinstance(build, str) and ":" not in build:
         raise ValueError(f"build must be a function or 'module:function', not {build!r}")
     _REPORTS[name] = ReportSpec(
-        name, build, title, subject, subject_default, subject_help, every_project, help
+        name, build, title, subject, subject_default, subject_help, every_project, help, scope
     )
 
 
