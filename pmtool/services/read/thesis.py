@@ -1,6 +1,6 @@
 """The thesis track (read side): lists, the plan with its critical path, meetings, the
-history of dates, the supervisor's overview with its risk rules, the timeline, and the
-attention items and dashboard panel of theses.
+history of dates, the supervisor's overview with its risk rules, the timeline, the
+attention items and dashboard panel of theses, and what the thesis report shows.
 
 Plain SQL through the :class:`Reader`, standard library only. The risk rules are stated
 in docs/thesis.md ("Risk rules") and in :func:`assess_risk`.
@@ -15,6 +15,7 @@ from typing import Any
 
 from pmtool.core import words
 from pmtool.core.values import iso_date, iso_timestamp
+from pmtool.services.read.reports import ReportRequest
 from pmtool.services.thesis_plan import DEFENCE, SUBMISSION, critical_path
 from pmtool.storage.reader import Reader, Row
 
@@ -828,3 +829,134 @@ def calendar_events(reader: Reader, thesis_ids: Sequence[int]) -> list[Row]:
             }
         )
     return events
+
+
+# --- the thesis report (`pmtool report thesis`, templates/reports/thesis.*.j2) ---------------
+
+# The thesis fields the history table shows: its dates, status and extensions (milestone
+# moves are counted, not listed: a replan moves every open one).
+_REPORT_HISTORY_FIELDS = frozenset(
+    {"start_date", "weeks", "deadline", "status", "defence_on", "extension", "registered_on"}
+)
+_CHART_LABEL = 30  # characters of a milestone title in the timeline chart
+TEXT_TIMELINE_WIDTH = 78
+
+
+def _chart_label(number: int, title: str) -> str:
+    label = f"{number}. {title}"
+    return label if len(label) <= _CHART_LABEL else label[: _CHART_LABEL - 1] + "…"
+
+
+def _plan(reader: Reader, thesis: Row, record: Row, today: date) -> Row:
+    """The plan of one thesis as the report shows it: milestones with how late the late
+    ones are, the text timeline (Markdown) and the rows of the timeline chart (HTML)."""
+    milestones = milestone_rows(reader, thesis, today)
+    for milestone in milestones:
+        due = _day(milestone["due"])
+        milestone["days_late"] = (today - due).days if milestone["state"] == "late" else None
+    chart = [
+        {
+            "label": f"Thesis ({record['status'].replace('_', ' ')})",
+            "start": record["start"],
+            "end": record["deadline"],
+            "done": record["status"] not in words.THESIS_OPEN_STATUSES,
+            "late": record["status"] in words.THESIS_OPEN_STATUSES
+            and record["status"] != "submitted"
+            and _day(record["deadline"]) < today,
+        },
+        *(
+            {
+                "label": _chart_label(m["number"], m["title"]),
+                "due": m["done"] or m["due"],
+                "done": m["state"] == "done",
+                "late": m["state"] == "late",
+            }
+            for m in milestones
+        ),
+    ]
+    return {
+        "milestones": milestones,
+        "timeline_text": timeline(milestones, today, TEXT_TIMELINE_WIDTH),
+        "timeline": chart,
+    }
+
+
+def _meetings_with_gaps(
+    reader: Reader, thesis: Row, today: date, cadence: int
+) -> tuple[list[Row], Row | None]:
+    """Meetings, newest first, each with the days since the one before and ``gap`` when
+    that is more than the cadence and a week's grace (the risk rule's "meeting missed");
+    and the gap since the last meeting up to today while the thesis is being written."""
+    meetings = meeting_rows(reader, thesis)
+    allowed = cadence + 7
+    oldest_first = list(reversed(meetings))
+    previous = _day(thesis["start_date"])
+    for meeting in oldest_first:
+        held = _day(meeting["date"])
+        meeting["days_since_previous"] = max((held - previous).days, 0)
+        meeting["gap"] = meeting["days_since_previous"] > allowed
+        previous = max(previous, held)
+    current_gap = None
+    if thesis["status"] in ("registered", "in_progress") and _day(thesis["start_date"]) <= today:
+        quiet = (today - previous).days
+        if quiet > allowed:
+            current_gap = {"since": previous.isoformat(), "days": quiet}
+    return meetings, current_gap
+
+
+def _dates_history(reader: Reader, thesis: Row) -> tuple[list[Row], list[Row], int]:
+    """(changes of the thesis's dates and status, its extensions, how many milestone due
+    dates were moved), oldest first."""
+    rows = history_rows(reader, thesis)
+    changes = [
+        row for row in rows if row["what"] == "thesis" and row["field"] in _REPORT_HISTORY_FIELDS
+    ]
+    extensions = [row for row in changes if row["field"] == "extension"]
+    moved = sum(1 for row in rows if row["what"] != "thesis" and row["field"] == "due_date")
+    return changes, extensions, moved
+
+
+def thesis_detail(reader: Reader, thesis: Row, today: date) -> Row:
+    """One thesis for the report: the record (with risk and reasons), its plan, the
+    approvals the open milestones need, meetings with gaps, and the history of its dates."""
+    record = show_thesis(reader, thesis, today)
+    settings = overview_settings(reader)
+    plan = _plan(reader, thesis, record, today)
+    open_needs = list(
+        dict.fromkeys(
+            need for m in plan["milestones"] if m["state"] != "done" for need in m["needs"]
+        )
+    )
+    meetings, current_gap = _meetings_with_gaps(reader, thesis, today, settings["meeting-cadence"])
+    changes, extensions, moved = _dates_history(reader, thesis)
+    return {
+        "record": record,
+        **plan,
+        "critical": [m["number"] for m in plan["milestones"] if m["critical"]],
+        "needs": need_states(reader, thesis["project_id"], open_needs, today),
+        "meetings": meetings,
+        "meeting_gap": current_gap,
+        "meeting_cadence": settings["meeting-cadence"],
+        "history": changes,
+        "extensions": extensions,
+        "milestones_moved": moved,
+    }
+
+
+def thesis_report(reader: Reader, request: ReportRequest) -> Row:
+    """The builder of `pmtool report thesis` (services/read/reports.py): one thesis (by id
+    or student), or without a subject every open thesis of the supervisor's overview,
+    riskiest first, each with its plan."""
+    from pmtool.services import resolve
+
+    today = request.today
+    if request.subject:
+        thesis = resolve.thesis(reader, request.subject)
+        return {"overview": None, "theses": [thesis_detail(reader, thesis, today)]}
+    overview = overview_rows(reader, today)
+    theses = []
+    for row in overview:
+        thesis = reader.rows("SELECT * FROM thesis WHERE id = :id", {"id": row["id"]})[0]
+        record = thesis_record(reader, row["id"], today)
+        theses.append({"record": {**record, **row}, **_plan(reader, thesis, record, today)})
+    return {"overview": overview, "theses": theses}
