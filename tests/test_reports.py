@@ -147,6 +147,121 @@ def test_charts_escape_labels_and_mark_late_work_without_colour_alone():
     assert ">10<" in velocity and ">8<" in velocity and "average 8" in velocity
 
 
+# --- the domains' reports on the demo: approvals and theses ---------------------------------
+
+DEMO_NOW = "2026-11-27T10:00:00+00:00"
+
+
+@pytest.fixture
+def demo(run: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """The demo workspace (`pmtool demo`) as of 2026-11-27."""
+    monkeypatch.setenv("PMTOOL_NOW", DEMO_NOW)
+    path = tmp_path / "demo.db"
+    ok(run("demo", "--path", str(path), "--no-tui"))
+    monkeypatch.setenv("PMTOOL_DB", str(path))
+    return run
+
+
+def _md(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def test_the_approvals_report_has_every_approval_with_its_countdown_and_what_is_due(
+    demo: Invoke, tmp_path: Path
+):
+    approvals = json.loads(ok(demo("approval", "list", "--format", "json")))
+    assert len(approvals) == 4
+    text = ok(demo("report", "approvals"))
+    assert text.startswith("# Approvals of SEPSIS: Sepsis early warning on the ICU\n")
+    assert "By state: 1 needs attention, 1 approved with conditions, 2 in force." in text
+    for approval in approvals:
+        assert f"## {approval['id']}. {_md(approval['title'])}\n" in text
+    # The table: the most urgent first, each with its countdown.
+    table = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [line.split(" | ")[0] for line in table] == ["| 3", "| 4", "| 1", "| 2"]
+    assert "| approved, expires in 40 days | 2027-01-06 | 0 of 0 |" in table[0]
+    assert "approved with conditions, expires in 718 days" in table[1]
+    # A record's conditions and what is due for it.
+    assert "- [x] 1. Inform the ICU nursing staff before the silent run (met 2026-11-22:" in text
+    assert "- [ ] 2. Submit the final data-flow diagram of the bedside integration " \
+        "(due 2026-12-07)" in text  # fmt: skip
+    record_3 = text.split("## 3. ")[1].split("\n## ")[0]
+    assert "Due:\n\n- **soon:** data-use agreement #3 expires in 40 days (60-day reminder)" in (
+        record_3
+    )
+    attention = text.split("## Needs attention\n")[1]
+    assert "data-use agreement #3 expires in 40 days" in attention
+    # `pmtool approval report` is the same document from the same template.
+    assert ok(demo("approval", "report")).split("\n", 1)[1] == text.split("\n", 1)[1]
+    html = ok(demo("approval", "report", "--format", "html"))
+    assert html.startswith("<!DOCTYPE html>") and "Periods of validity" in html
+    assert html.count("<svg") == 1 and "reminders to act on" in html
+
+
+def test_the_approvals_report_shows_amendments_and_unreported_incidents(demo: Invoke):
+    ok(demo("approval", "amendment", "add", "4", "Add the 2024 cohort"))
+    ok(demo("approval", "amendment", "submit", "4", "1", "--on", "2026-11-20"))
+    ok(demo("approval", "incident", "add", "4", "Export <with> | pipe", "--on", "2026-11-25"))
+    text = ok(demo("report", "approvals"))
+    record_4 = text.split("## 4. ")[1].split("\n## ")[0]
+    assert "Amendments:\n\n- 1. Add the 2024 cohort: " in record_4
+    assert "deviation: Export &lt;with&gt; \\| pipe (NOT reported)" in record_4
+    assert "- **late:** deviation under ethics vote #4 not reported yet" in record_4
+    html = ok(demo("report", "approvals", "--format", "html"))
+    assert "Export &lt;with&gt; | pipe (NOT reported)" in html and "<with>" not in html
+
+
+def test_the_thesis_report_has_the_plan_late_milestones_meeting_gaps_and_extensions(
+    demo: Invoke,
+):
+    milestones = json.loads(ok(demo("thesis", "milestone", "list", "2", "--format", "json")))
+    text = ok(demo("report", "thesis", "Tim"))
+    assert text.startswith("# Tim Becker: Federated learning for ICU delirium screening\n")
+    for heading in ("## Risk: high", "## Plan", "## Meetings", "## Extensions and date changes"):
+        assert f"\n{heading}\n" in text
+    for milestone in milestones:
+        assert f"| {milestone['number']} | {_md(milestone['title'])} | {milestone['due']} |" in text
+    # Late milestones say how late; the one due this week is marked due.
+    assert "| 10 | Data preparation done, cohort frozen | 2026-09-28 |  | **late** (60d) |" in text
+    assert "| 11 | Midterm review (updated exposé) | 2026-11-16 |  | **late** (11d) |" in text
+    assert "| 2026-11-30 |  | **due** |" in text
+    assert "```text\n" in text and "  late\n" in text  # the timeline, as text
+    # The risk with its reasons; the gap in supervision, now and between meetings.
+    assert "- 2 late on the critical path (#10 60d late)\n- no meeting for 7 weeks\n" in text
+    assert "**Gap:** no meeting for 53 days since 2026-10-05 (cadence 21 days)." in text
+    assert "| 2026-10-05 | 35 **gap** |" in text and "| 2026-08-31 | 21 |" in text
+    # The extension with its reason, and the deadline it moved.
+    assert "- 2026-10-19: +4 weeks: illness, medical certificate (by Dr. Miriam Koch)" in text
+    assert "| deadline | 2027-01-25 | 2027-02-22 |" in text
+    assert "Milestone due dates moved 10 times" in text
+    # A thesis without late work or gaps says so.
+    calm = ok(demo("report", "thesis", "1"))
+    assert "**late**" not in calm and "**Gap:**" not in calm and "No extensions." in calm
+    assert "No risk rule applies." in calm
+    refused(demo("report", "thesis", "Nobody"), 1, "no thesis of 'Nobody'")
+
+
+def test_the_thesis_report_without_a_subject_covers_the_overview(demo: Invoke):
+    overview = json.loads(ok(demo("thesis", "overview", "--format", "json")))
+    text = ok(demo("report", "thesis"))
+    assert text.startswith("# Theses: progress overview\n")
+    table = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [int(line.split(" | ")[0][2:]) for line in table] == [row["id"] for row in overview]
+    assert (
+        "| **high** | 2 late on the critical path (#10 60d late); no meeting for 7 weeks |" in text
+    )
+    assert "missing: ethics\\|exemption, dua" in text
+    for row in overview:
+        section = text.split(f"\n## {row['id']}. {row['student']}: ")[1]
+        assert section.split("```text\n")[1].split("```")[0].count("\n") > 10  # its timeline
+    assert "9 of 19 milestones done, **2 late** · risk high" in text
+    html = ok(demo("report", "thesis", "--format", "html"))
+    assert html.count("<svg") == len(overview) and "Plan of Sophie Wagner" in html
+    assert "Theses · as of 2026-11-27" in html
+    one = ok(demo("report", "thesis", "2", "--format", "html"))
+    assert one.count("<svg") == 1 and ">late<" in one and "35 gap" in one
+
+
 # --- a look at the HTML as a browser draws it ---------------------------------------------
 
 
@@ -197,17 +312,27 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     return width, height, rows
 
 
-@pytest.mark.parametrize("name", ["sprint", "status"])
+@pytest.mark.parametrize(
+    ("name", "fixture", "subject"),
+    [
+        ("sprint", "sprinting", None),
+        ("status", "sprinting", None),
+        ("approvals", "demo", None),
+        ("thesis", "demo", "2"),
+        ("thesis", "demo", None),
+    ],
+)
 def test_each_html_report_renders_in_a_browser_and_is_not_blank(
-    sprinting: Invoke, tmp_path: Path, name: str
+    request: pytest.FixtureRequest, tmp_path: Path, name: str, fixture: str, subject: str | None
 ):
     browser = _chromium()
     if browser is None:
         if os.environ.get("CI"):
             pytest.fail("CI must render the HTML reports: install chromium (see .ci/run)")
         pytest.skip("chromium is not installed (apt install chromium); CI runs this")
+    invoke: Invoke = request.getfixturevalue(fixture)
     page = tmp_path / f"{name}.html"
-    ok(sprinting("report", name, "-o", str(page)))
+    ok(invoke("report", name, *([subject] if subject else []), "-o", str(page)))
     picture = tmp_path / f"{name}.png"
     completed = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
