@@ -318,6 +318,8 @@ READ_COMMANDS = [
     ["git", "list"],
     ["git", "commits", "PM-1", "--format", "json"],
     ["git", "activity"],
+    ["report", "approvals"],
+    ["report", "thesis"],
 ]
 WRITE_COMMANDS = [
     ["task", "add", "Second", "--points", "2", "--assignee", "Lena"],
