@@ -21,6 +21,8 @@ from markupsafe import Markup
 from pmtool.core.errors import InvalidInput
 from pmtool.exports import charts
 from pmtool.resources import templates_dir
+from pmtool.services.read.reports import ReportRequest
+from pmtool.storage.reader import Reader
 
 REPORT_FORMATS = ("md", "html")
 TEMPLATES_VARIABLE = "PMTOOL_TEMPLATES"
@@ -106,8 +108,8 @@ def render(name: str, fmt: str, context: Mapping[str, Any], user_folder: str | N
 def document(
     name: str,
     fmt: str,
-    reader: Any,
-    request: Any,
+    reader: Reader,
+    request: ReportRequest,
     shown: str,
     user_folder: str | None = None,
 ) -> str:
