@@ -56,11 +56,16 @@ def _as_sqlite_stores(value: Any) -> Any:
     return value
 
 
-def _server_query(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+def _server_connection() -> Any:
+    """A psycopg connection to the running test's server database."""
     import psycopg
 
     _scheme, _, rest = _server[0].partition("://")
-    with psycopg.connect(f"postgresql://{rest}") as connection:
+    return psycopg.connect(f"postgresql://{rest}")
+
+
+def _server_query(statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    with _server_connection() as connection:
         cursor = connection.execute(statement.replace("%", "%%").replace("?", "%s"), params)
         rows = cursor.fetchall() if cursor.description else []
         return [tuple(_as_sqlite_stores(value) for value in row) for row in rows]
@@ -77,10 +82,7 @@ def execute(path: Path, *statements: str) -> None:
     The statements run in one transaction; the backend's own error is raised as it is.
     """
     if _server:
-        import psycopg
-
-        _scheme, _, rest = _server[0].partition("://")
-        with psycopg.connect(f"postgresql://{rest}") as connection:
+        with _server_connection() as connection:
             for statement in statements:
                 connection.execute(statement.replace("%", "%%"))
         return
@@ -104,10 +106,7 @@ def assert_intact(path: Path) -> None:
 def records(path: Path, statement: str) -> list[dict[str, Any]]:
     """Rows as dicts by column name, on either backend (values as SQLite stores them)."""
     if _server:
-        import psycopg
-
-        _scheme, _, rest = _server[0].partition("://")
-        with psycopg.connect(f"postgresql://{rest}") as connection:
+        with _server_connection() as connection:
             cursor = connection.execute(statement.replace("%", "%%"))
             names = [column.name for column in cursor.description or ()]
             return [

@@ -157,24 +157,18 @@ class _SqliteTarget:
         self.reader: Reader = SqliteReader(connection, "the copy")
 
     def table_names(self) -> list[str]:
-        rows = self.reader.tuples(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-        return [str(row[0]) for row in rows if row[0] not in _NOT_COPIED]
+        return _table_names(self.reader)
 
     def shape(self, table: str) -> _TableShape:
-        columns = tuple(
-            _column(str(row[1]), str(row[2]))
-            for row in self.reader.tuples(f"PRAGMA table_info({_quoted(table)})")
-        )
-        keys = self.reader.tuples(f"PRAGMA table_info({_quoted(table)})")
+        info = self.reader.tuples(f"PRAGMA table_info({_quoted(table)})")
+        columns = tuple(_column(str(row[1]), str(row[2])) for row in info)
         references = self.reader.tuples(f"PRAGMA foreign_key_list({_quoted(table)})")
         return _TableShape(
             table,
             columns,
             frozenset(str(row[2]) for row in references if row[2] != table),
             tuple(str(row[3]) for row in references if row[2] == table),
-            next((str(row[1]) for row in keys if row[5] == 1), None),
+            next((str(row[1]) for row in info if row[5] == 1), None),
         )
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -200,13 +194,6 @@ class _ServerTarget(_SqliteTarget):
     def __init__(self, connection: Any, reader: Reader) -> None:
         self.connection = connection
         self.reader = reader
-
-    def table_names(self) -> list[str]:
-        rows = self.reader.tuples(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-        )
-        return [str(row[0]) for row in rows if row[0] not in _NOT_COPIED]
 
     def shape(self, table: str) -> _TableShape:
         columns = tuple(
@@ -287,7 +274,7 @@ def _column(name: str, declared: str) -> _Column:
 
 def _copy_rows(source: Reader, target: _SqliteTarget, report: CopyReport) -> None:
     shapes = {name: target.shape(name) for name in target.table_names()}
-    missing = sorted(set(_source_tables(source)) - set(shapes))
+    missing = sorted(set(_table_names(source)) - set(shapes))
     if missing:
         raise StorageError(f"the target has no table {missing[0]}: is it at the same schema?")
     for shape in _in_dependency_order(shapes):
@@ -299,19 +286,18 @@ def _copy_rows(source: Reader, target: _SqliteTarget, report: CopyReport) -> Non
     report.audit_rows_checked = checked
 
 
-def _source_tables(source: Reader) -> list[str]:
+def _table_names(reader: Reader) -> list[str]:
+    """The pmtool tables of a database (its own Alembic bookkeeping left out)."""
     from pmtool.storage.reader import SqliteReader
 
-    if isinstance(source, SqliteReader):
-        rows = source.tuples(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+    if isinstance(reader, SqliteReader):
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     else:
-        rows = source.tuples(
+        sql = (
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
         )
-    return [str(row[0]) for row in rows if row[0] not in _NOT_COPIED]
+    return [str(row[0]) for row in reader.tuples(sql) if row[0] not in _NOT_COPIED]
 
 
 def _in_dependency_order(shapes: dict[str, _TableShape]) -> list[_TableShape]:
